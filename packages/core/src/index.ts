@@ -1,0 +1,55 @@
+/**
+ * The tane plugin SDK: the record envelope, the plugin API, errors and the
+ * transport interface. The engine itself is in `@tane/core/engine`.
+ */
+export { type ErrorCode, ErrorCodes, TaneError, type TaneErrorOptions, toTaneError } from './errors.ts';
+export { contentId, deriveId, stableHash32 } from './ids.ts';
+export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './logger.ts';
+export {
+  type DeriveInit,
+  definePlugin,
+  ENGINE_API,
+  type Emission,
+  type HandlerStage,
+  type JsonSchema,
+  type OperatorStage,
+  type PluginDefinition,
+  type PluginExample,
+  type RecordContext,
+  type RouteSpec,
+  type StageHooks,
+  type StageImpl,
+  type StageInput,
+  type StageOutput,
+  type StageSetupContext,
+} from './plugin.ts';
+export {
+  type Example,
+  exampleSchema,
+  formatSchemaErrors,
+  type LineageEntry,
+  parseRecord,
+  recordSchema,
+  serializeRecord,
+  type TaneRecord,
+  validateRecord,
+} from './record.ts';
+export { redactSecrets, registerSecret } from './redact.ts';
+export type {
+  CommittedOffset,
+  ConsumedMessage,
+  ConsumerHandlers,
+  ConsumerOptions,
+  GroupConsumer,
+  OffsetReset,
+  OutgoingMessage,
+  PartitionOffsets,
+  Producer,
+  ReadOptions,
+  TopicInfo,
+  TopicPartition,
+  TopicSpec,
+  Transport,
+  TransportFactory,
+} from './transport.ts';
+export { type ConfigProblem, checkPluginConfig, resolvePluginConfig } from './plugin-config.ts';
