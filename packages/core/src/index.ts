@@ -8,8 +8,8 @@ export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './
 export {
   type DeriveInit,
   definePlugin,
-  ENGINE_API,
   type Emission,
+  ENGINE_API,
   type HandlerStage,
   type JsonSchema,
   type OperatorStage,
@@ -23,6 +23,7 @@ export {
   type StageOutput,
   type StageSetupContext,
 } from './plugin.ts';
+export { type ConfigProblem, checkPluginConfig, resolvePluginConfig } from './plugin-config.ts';
 export {
   type Example,
   exampleSchema,
@@ -34,6 +35,7 @@ export {
   type TaneRecord,
   validateRecord,
 } from './record.ts';
+export { createRecordContext } from './record-context.ts';
 export { redactSecrets, registerSecret } from './redact.ts';
 export type {
   CommittedOffset,
@@ -52,4 +54,3 @@ export type {
   Transport,
   TransportFactory,
 } from './transport.ts';
-export { type ConfigProblem, checkPluginConfig, resolvePluginConfig } from './plugin-config.ts';

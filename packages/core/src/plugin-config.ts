@@ -27,7 +27,10 @@ function describe(e: ErrorObject): ConfigProblem {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties':
-      return { path: [...path, String(p.additionalProperty)], message: `unknown key '${String(p.additionalProperty)}'` };
+      return {
+        path: [...path, String(p.additionalProperty)],
+        message: `unknown key '${String(p.additionalProperty)}'`,
+      };
     case 'required':
       return { path, message: `missing required key '${String(p.missingProperty)}'` };
     case 'enum':
@@ -51,9 +54,13 @@ export function checkPluginConfig(
     try {
       validate = ajv.compile(plugin.configSchema);
     } catch (err) {
-      throw new TaneError('PLUGIN_INVALID', `plugin ${plugin.name} has an invalid config schema: ${(err as Error).message}`, {
-        hint: 'fix the plugin, or pin an earlier version of it in the pipeline file',
-      });
+      throw new TaneError(
+        'PLUGIN_INVALID',
+        `plugin ${plugin.name} has an invalid config schema: ${(err as Error).message}`,
+        {
+          hint: 'fix the plugin, or pin an earlier version of it in the pipeline file',
+        },
+      );
     }
     compiled.set(plugin.configSchema, validate);
   }
@@ -70,7 +77,10 @@ export function resolvePluginConfig<C>(
 ): C {
   const { config: resolved, problems } = checkPluginConfig(plugin, config);
   if (problems.length > 0) {
-    const list = problems.map((p) => `config${p.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}: ${p.message}`);
+    const list = problems.map(
+      (p) =>
+        `config${p.path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('')}: ${p.message}`,
+    );
     throw new TaneError('CONFIG_INVALID', `config for ${plugin.name} is invalid: ${list.join('; ')}`, {
       ...(where ? { where } : {}),
       hint: `see \`tane plugins describe ${plugin.name}\` for the accepted keys`,

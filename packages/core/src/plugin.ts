@@ -173,6 +173,8 @@ export interface PluginDefinition<C = Record<string, unknown>> {
  * });
  * ```
  */
-export function definePlugin<C = Record<string, unknown>>(definition: PluginDefinition<C>): PluginDefinition<C> {
+export function definePlugin<C = Record<string, unknown>>(
+  definition: PluginDefinition<C>,
+): PluginDefinition<C> {
   return definition;
 }

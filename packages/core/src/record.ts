@@ -92,10 +92,14 @@ export function formatSchemaErrors(errors: ErrorObject[] | null | undefined): st
  */
 export function validateRecord(value: unknown, where?: string): TaneRecord {
   if (!validateEnvelope(value)) {
-    throw new TaneError('RECORD_INVALID', `not a tane record: ${formatSchemaErrors(validateEnvelope.errors)}`, {
-      ...(where ? { where } : {}),
-      hint: 'every message must be {id, type, category, data, meta?, lineage?, headers?}; see docs/records.md',
-    });
+    throw new TaneError(
+      'RECORD_INVALID',
+      `not a tane record: ${formatSchemaErrors(validateEnvelope.errors)}`,
+      {
+        ...(where ? { where } : {}),
+        hint: 'every message must be {id, type, category, data, meta?, lineage?, headers?}; see docs/records.md',
+      },
+    );
   }
   return value as unknown as TaneRecord;
 }

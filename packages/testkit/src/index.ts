@@ -1,3 +1,8 @@
 /** Helpers to unit-test a tane plugin or a whole pipeline. */
 export { makeRecord } from './make-record.ts';
-export { type HarnessResult, type PluginHarness, type PluginHarnessOptions, testPlugin } from './plugin-harness.ts';
+export {
+  type HarnessResult,
+  type PluginHarness,
+  type PluginHarnessOptions,
+  testPlugin,
+} from './plugin-harness.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  deriveId,
+  createRecordContext,
   type Emission,
   type Logger,
   memoryLogger,
@@ -16,7 +16,7 @@ import {
   type TaneRecord,
   toTaneError,
 } from '@tane/core';
-import { Subject, lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, Subject, toArray } from 'rxjs';
 
 export interface PluginHarnessOptions {
   /** The stage's config as it would appear in the pipeline file; schema defaults are applied. */
@@ -73,7 +73,9 @@ export async function testPlugin<C>(
   const stageId = options.stage ?? 'stage';
   const pluginRef = `${plugin.name}@${plugin.version}`;
   const logger = options.logger ?? memoryLogger();
-  const topics = new Map<string, TaneRecord[]>(Object.entries(options.topics ?? {}).map(([k, v]) => [k, [...v]]));
+  const topics = new Map<string, TaneRecord[]>(
+    Object.entries(options.topics ?? {}).map(([k, v]) => [k, [...v]]),
+  );
   const waiters = new Set<() => void>();
   const shutdown = new AbortController();
 
@@ -108,28 +110,22 @@ export async function testPlugin<C>(
     },
   };
 
-  const config = resolvePluginConfig<C>(plugin as PluginDefinition<unknown>, options.config ?? {}, `stage ${stageId}`);
+  const config = resolvePluginConfig<C>(
+    plugin as PluginDefinition<unknown>,
+    options.config ?? {},
+    `stage ${stageId}`,
+  );
   const stage = await plugin.create(config, context);
   await stage.init?.();
 
-  const recordContext = (): RecordContext => ({
-    stage: stageId,
-    plugin: pluginRef,
-    signal: new AbortController().signal,
-    attempt: 1,
-    logger,
-    derive(parent, index, init) {
-      return {
-        id: deriveId(parent.id, stageId, index),
-        type: init.type,
-        category: init.category ?? parent.category,
-        data: init.data,
-        meta: init.meta ?? structuredClone(parent.meta),
-        lineage: [...parent.lineage],
-        headers: { ...parent.headers },
-      };
-    },
-  });
+  const recordContext = (): RecordContext =>
+    createRecordContext({
+      stage: stageId,
+      plugin: pluginRef,
+      signal: new AbortController().signal,
+      attempt: 1,
+      logger,
+    });
 
   const withLineage = (e: Emission): Emission => ({
     route: e.route,
