@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TaneError } from '@tane/core';
+import { loadPipeline } from '@tane/core/engine';
+import type { Command } from 'commander';
+import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
+import { datasetDirOf, renderCategoryTable } from '../dataset-table.ts';
+import { readInputFile, readInputRecords } from '../input-records.ts';
+import { progressMode } from '../progress.ts';
+import { publishRecords } from '../publish-records.ts';
+import { runPipeline } from '../run-pipeline.ts';
+import { categoriesFor, topUp } from '../top-up.ts';
+
+interface DemoFlags extends CommonOptions {
+  example: string;
+  target?: string;
+  runId?: string;
+  dataDir: string;
+  maxRounds: string;
+  progress?: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function findExample(name: string): string {
+  const candidates = [resolve(name), resolve('examples', name), resolve(here, '../../../examples', name)];
+  for (const c of candidates) if (existsSync(join(c, 'pipeline.yaml'))) return c;
+  throw new TaneError('USAGE', `no example named '${name}'`, {
+    hint: `give a folder with pipeline.yaml, or one of: ${readdirSync(resolve(here, '../../../examples')).join(', ')}`,
+  });
+}
+
+export function demoCommand(program: Command): void {
+  addCommonOptions(
+    program
+      .command('demo')
+      .summary('run the whole job end to end: seeds → generate → judge → repair → dedup → dataset')
+      .description(
+        'The main job in one command. It publishes an example set’s seeds, plans generation tasks, runs the ' +
+          'pipeline on the embedded log (or --transport) until every category has its target of accepted ' +
+          'examples, then prints a per-category table and writes the dataset, manifest.json and report.html. ' +
+          'Without OPENAI_BASE_URL it starts llm-sim, the built-in simulator, and says so. Running it again ' +
+          'does not duplicate anything: it tops up what is missing and otherwise only reports.',
+      ),
+  )
+    .option('--example <name>', 'example set (a folder in examples/, or a path)', 'ja-business')
+    .option('--target <n>', "accepted examples per category (default: each category's target in the categories file)")
+    .option('--run-id <id>', 'run id for task ids (default demo-<example>)')
+    .option('--data-dir <dir>', 'local state and datasets', '.tane')
+    .option('--max-rounds <n>', 'top-up rounds before giving up', '8')
+    .option('--progress <mode>', 'auto | tty | plain | off', 'auto')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tane demo                                   # ja-business, 20 categories, simulator
+  $ tane demo --example en-general --target 10
+  # the same against a real OpenAI-compatible server (vLLM serving Mixtral-8x22B):
+  $ OPENAI_BASE_URL=http://127.0.0.1:8000/v1 OPENAI_API_KEY=… TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1 tane demo`,
+    )
+    .action(async (opts: DemoFlags) => {
+      const logger = loggerFor(opts);
+      const out = (s: string) => process.stdout.write(`${s}\n`);
+      const exampleDir = findExample(opts.example);
+      let sim: { url: string; close(): Promise<void> } | undefined;
+      if (!process.env.OPENAI_BASE_URL) {
+        const { startLlmSim } = await import('@tane/llm-sim');
+        sim = await startLlmSim({ port: 0 });
+        process.env.OPENAI_BASE_URL = sim.url;
+        process.env.OPENAI_API_KEY ??= 'sk-simulator-no-key';
+        out(`▶ Using llm-sim, tane's built-in SIMULATOR at ${sim.url} — not a real model; the text is synthetic.`);
+        out('  To use a real OpenAI-compatible server, run the same command with');
+        out('  OPENAI_BASE_URL=http://<host>:8000/v1 OPENAI_API_KEY=<key> TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1');
+      } else {
+        out(`▶ Using the model endpoint ${new URL(process.env.OPENAI_BASE_URL).origin} (model ${process.env.TANE_MODEL ?? 'default'})`);
+      }
+      const transport = await transportFor(opts, logger);
+      try {
+        const pipeline = await loadPipeline(join(exampleDir, 'pipeline.yaml'));
+        const { set } = await categoriesFor(pipeline);
+        const prefix = pipeline.spec.topics.prefix;
+        const target = opts.target !== undefined ? Number(opts.target) : undefined;
+        const targets = Object.fromEntries(set.categories.map((c) => [c.id, target ?? c.target]));
+        out(`▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, target ${target ?? 'per category'} accepted each, on ${transport.description}`);
+
+        const seedsDir = join(exampleDir, 'seeds');
+        const seeds = readdirSync(seedsDir)
+          .filter((f) => f.endsWith('.jsonl'))
+          .flatMap((f) => readInputRecords(join(seedsDir, f), readInputFile(join(seedsDir, f)), 'seed'));
+        const bad = seeds.filter((s) => 'error' in s);
+        for (const b of bad) logger.warn(`seed rejected: ${b.where}: ${'error' in b ? b.error : ''}`);
+        const seedRecords = seeds.flatMap((s) => ('record' in s ? [s.record] : []));
+        const pub = await publishRecords(transport, `${prefix}seeds`, seedRecords, {
+          partitions: pipeline.spec.topics.partitions,
+          skipExisting: true,
+          compacted: true,
+        });
+        out(`▶ seeds: ${pub.published} published, ${pub.skipped} already there`);
+
+        const runId = opts.runId ?? `demo-${pipeline.spec.name}`;
+        let result: Awaited<ReturnType<typeof topUp>> | undefined;
+        const started = Date.now();
+        await runPipeline({
+          pipeline,
+          transport,
+          logger,
+          dataDir: opts.dataDir,
+          untilIdle: true,
+          quietMs: 500,
+          progress: progressMode(opts.progress, !!opts.quiet),
+          targets,
+          whileRunning: async (engine) => {
+            result = await topUp({
+              transport,
+              pipeline,
+              categories: set,
+              runId,
+              logger,
+              ...(target !== undefined ? { untilAccepted: target } : {}),
+              maxRounds: Number(opts.maxRounds),
+              waitIdle: () => engine.waitUntilIdle({ quietMs: 500 }),
+            });
+          },
+        });
+        const datasetDir = datasetDirOf(pipeline, opts.dataDir, pipeline.spec.name);
+        out(`\n▶ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        if (datasetDir && existsSync(join(datasetDir, 'manifest.json'))) {
+          if (sim) {
+            const file = join(datasetDir, 'manifest.json');
+            const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+            manifest.simulator = true;
+            writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+          }
+          out(renderCategoryTable(datasetDir) ?? '');
+          const { writeReport } = await import('@tane/report');
+          const report = await writeReport(datasetDir);
+          out(`\ndataset:  ${relative(process.cwd(), datasetDir)}/ (manifest.json, shards/, exports/)`);
+          out(`report:   ${relative(process.cwd(), report)}`);
+        }
+        if (result && result.short.length > 0) {
+          out(`\n${result.short.length} categories are below target after ${result.rounds} rounds: ${result.short.join(', ')}`);
+          out('Run the same command again to top them up, or raise --max-rounds.');
+        }
+        if (sim) out('\n(generated with llm-sim, the simulator — point OPENAI_BASE_URL at a real server for real data)');
+      } finally {
+        await transport.close();
+        await sim?.close();
+      }
+    });
+}

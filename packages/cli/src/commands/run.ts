@@ -1,0 +1,79 @@
+import { loadPipeline } from '@tane/core/engine';
+import { type Command, Option } from 'commander';
+import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
+import { progressMode } from '../progress.ts';
+import { runPipeline } from '../run-pipeline.ts';
+import { startTelemetry } from '../telemetry.ts';
+
+export interface RunFlags extends CommonOptions {
+  group?: string;
+  untilIdle?: boolean;
+  quietMs?: string;
+  dataDir?: string;
+  progress?: string;
+  metricsPort?: string;
+}
+
+export function addRunOptions(cmd: Command): Command {
+  return addCommonOptions(cmd)
+    .option('--group <id>', 'consumer group (default: <prefix><pipeline>)')
+    .option('--until-idle', 'exit once every input is consumed, processed and committed (batch runs, demos, CI)')
+    .option('--quiet-ms <ms>', 'with --until-idle: how long the pipeline must stay idle', '1500')
+    .option('--data-dir <dir>', 'local state: LLM cache, default dataset folder', '.tane')
+    .addOption(new Option('--progress <mode>', 'live progress display').choices(['auto', 'tty', 'plain', 'off']).default('auto'))
+    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>');
+}
+
+export function runCommand(program: Command): void {
+  addRunOptions(
+    program
+      .command('run')
+      .summary('run a pipeline as one worker')
+      .description(
+        'Runs a pipeline as one member of its consumer group: consumes the input topics, runs the stages and ' +
+          'writes routed records to topics. Start more workers with the same pipeline and group to scale out ' +
+          'on Kafka. Offsets are committed only when every record derived from them is written, so a crash ' +
+          'loses nothing and repeats at most the work in flight. SIGINT/SIGTERM drain, commit and exit 0.',
+      )
+      .argument('<pipeline>', 'the pipeline YAML file'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # a long-running worker on Kafka, with Prometheus metrics
+  $ tane run examples/ja-business/pipeline.yaml --transport kafka://127.0.0.1:9092 --metrics-port 9464
+
+  # process everything that is there now on the embedded log, then exit
+  $ tane run examples/ja-business/pipeline.yaml --until-idle
+
+Environment:
+  TANE_TRANSPORT               default for --transport
+  OPENAI_BASE_URL, OPENAI_API_KEY, TANE_MODEL   the model endpoint used by the model plugins
+  OTEL_EXPORTER_OTLP_ENDPOINT  export traces and metrics over OTLP/HTTP
+
+Exit codes: 0 done (or drained after a signal), 1 run failed, 2 invalid pipeline or usage.`,
+    )
+    .action(async (file: string, opts: RunFlags) => {
+      const logger = loggerFor(opts);
+      const pipeline = await loadPipeline(file);
+      const transport = await transportFor(opts, logger);
+      const telemetry = await startTelemetry(opts.metricsPort, logger);
+      try {
+        await runPipeline({
+          pipeline,
+          transport,
+          logger,
+          untilIdle: !!opts.untilIdle,
+          quietMs: Number(opts.quietMs ?? 1500),
+          progress: progressMode(opts.progress, !!opts.quiet),
+          ...(opts.group ? { group: opts.group } : {}),
+          ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+          ...(telemetry ? { hooks: telemetry.hooks } : {}),
+        });
+      } finally {
+        await telemetry?.shutdown();
+        await transport.close();
+      }
+    });
+}

@@ -1,0 +1,34 @@
+import type { Logger } from '@tane/core';
+import { type Command, Option } from 'commander';
+import { createLogger, type LogFormat } from './logger.ts';
+import { openTransport, transportUrl } from './open-transport.ts';
+
+/** Options every command that touches topics accepts. */
+export interface CommonOptions {
+  transport?: string;
+  logFormat?: LogFormat;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  quiet?: boolean;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--transport <url>', 'where topics live: local:<file.db> or kafka://host:port (env TANE_TRANSPORT)').default(
+        undefined,
+        'local:.tane/tane.db',
+      ),
+    )
+    .addOption(new Option('--log-format <format>', 'log lines as text or JSON (pino)').choices(['pretty', 'json']).default('pretty'))
+    .addOption(new Option('--log-level <level>', 'least severe level logged').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .option('-q, --quiet', 'print only results and errors (no progress, no info logs)');
+}
+
+export function loggerFor(opts: CommonOptions): Logger {
+  const level = opts.quiet ? 'warn' : (opts.logLevel ?? 'info');
+  return createLogger({ format: opts.logFormat ?? 'pretty', level });
+}
+
+export async function transportFor(opts: CommonOptions, logger: Logger) {
+  return openTransport(transportUrl(opts.transport), logger);
+}

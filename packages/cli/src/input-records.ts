@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import {
+  contentId,
+  exampleSchema,
+  formatSchemaErrors,
+  type TaneRecord,
+  TaneError,
+  validateRecord,
+} from '@tane/core';
+import { Ajv } from 'ajv';
+import { isSeq, LineCounter, parseDocument } from 'yaml';
+
+/** One input item: a record ready to publish, or why its line was refused. */
+export type InputItem = { where: string; record: TaneRecord } | { where: string; error: string };
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validateSeed = ajv.compile({
+  ...exampleSchema,
+  required: ['category', 'instruction', 'output'],
+  properties: {
+    ...exampleSchema.properties,
+    id: { type: 'string', minLength: 1 },
+    category: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+  },
+  additionalProperties: false,
+});
+
+/**
+ * Turns one parsed item into a record. A full envelope is taken as it is; with
+ * `type: 'seed'`, a flat `{id?, category, instruction, input?, output}` row
+ * becomes a seed record (id kept, or derived from category + instruction).
+ */
+export function toRecord(value: unknown, type: string | undefined): TaneRecord {
+  const v = value as Record<string, unknown> | null;
+  const looksLikeEnvelope = !!v && typeof v === 'object' && 'data' in v && 'type' in v;
+  if (looksLikeEnvelope || type === undefined) return validateRecord(value);
+  if (type !== 'seed') {
+    throw new TaneError('INPUT_INVALID', `not a record envelope, and rows are converted only for --type seed`, {
+      hint: 'publish full envelopes {id, type, category, data}, or seeds with --type seed',
+    });
+  }
+  const row = structuredClone(v ?? {}) as Record<string, unknown>;
+  if (!validateSeed(row)) {
+    throw new TaneError('INPUT_INVALID', `not a seed: ${formatSchemaErrors(validateSeed.errors)}`, {
+      hint: 'a seed is {"id"?, "category", "instruction", "input"?, "output"}',
+    });
+  }
+  const category = String(row.category);
+  const instruction = String(row.instruction);
+  return {
+    id: typeof row.id === 'string' ? row.id : contentId('seed', category, instruction),
+    type: 'seed',
+    category,
+    data: { instruction, input: String(row.input ?? ''), output: String(row.output) },
+    meta: {},
+    lineage: [],
+    headers: {},
+  };
+}
+
+function parseCsv(text: string): { line: number; row: Record<string, string> }[] {
+  const rows: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let line = 1;
+  let rowStart = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        cell += c;
+      }
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      cells.push(cell);
+      if (cells.some((x) => x !== '')) rows.push({ line: rowStart, cells });
+      cells = [];
+      cell = '';
+      line++;
+      rowStart = line;
+    } else cell += c;
+  }
+  cells.push(cell);
+  if (cells.some((x) => x !== '')) rows.push({ line: rowStart, cells });
+  const [header, ...body] = rows;
+  if (!header) return [];
+  return body.map(({ line: l, cells: cs }) => ({
+    line: l,
+    row: Object.fromEntries(header.cells.map((h, i) => [h.trim(), cs[i] ?? ''])),
+  }));
+}
+
+/**
+ * Reads JSONL (`.jsonl`, `.ndjson`, stdin), JSON arrays (`.json`), YAML lists
+ * (`.yaml`, `.yml`) or CSV with a header row (`.csv`), and turns every item into
+ * a record or an error naming its file:line. One bad line never stops the rest.
+ */
+export function readInputRecords(path: string, text: string, type: string | undefined): InputItem[] {
+  const name = path === '-' ? '<stdin>' : path;
+  const items: InputItem[] = [];
+  const add = (line: number, value: unknown) => {
+    const where = `${name}:${line}`;
+    try {
+      items.push({ where, record: toRecord(value, type) });
+    } catch (err) {
+      items.push({ where, error: err instanceof TaneError ? err.message : String(err) });
+    }
+  };
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.csv')) {
+    for (const { line, row } of parseCsv(text)) add(line, row);
+  } else if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lc });
+    if (doc.errors.length > 0) {
+      items.push({ where: `${name}:${lc.linePos(doc.errors[0]!.pos[0]).line}`, error: `YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+      return items;
+    }
+    let seq = doc.contents;
+    if (!isSeq(seq)) seq = (doc.get('seeds', true) ?? doc.get('records', true)) as typeof seq;
+    if (!isSeq(seq)) {
+      items.push({ where: `${name}:1`, error: 'expected a YAML list (or a mapping with seeds: or records:)' });
+      return items;
+    }
+    for (const node of seq.items) {
+      const start = (node as unknown as { range?: [number] }).range?.[0] ?? 0;
+      add(lc.linePos(start).line, (node as { toJSON(): unknown }).toJSON());
+    }
+  } else if (lower.endsWith('.json')) {
+    let arr: unknown;
+    try {
+      arr = JSON.parse(text);
+    } catch (err) {
+      items.push({ where: `${name}:1`, error: `not JSON: ${(err as Error).message}` });
+      return items;
+    }
+    if (!Array.isArray(arr)) arr = [arr];
+    (arr as unknown[]).forEach((v, i) => add(i + 1, v));
+  } else {
+    text.split('\n').forEach((raw, i) => {
+      const trimmed = raw.trim();
+      if (!trimmed || trimmed.startsWith('//')) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(trimmed);
+      } catch (err) {
+        items.push({ where: `${name}:${i + 1}`, error: `not JSON: ${(err as Error).message}` });
+        return;
+      }
+      add(i + 1, value);
+    });
+  }
+  return items;
+}
+
+export function readInputFile(path: string): string {
+  try {
+    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TaneError('INPUT_INVALID', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
+      where: path,
+      hint: 'check the path',
+    });
+  }
+}

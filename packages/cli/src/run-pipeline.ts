@@ -1,0 +1,118 @@
+import { type Logger, redactSecrets, type Transport } from '@tane/core';
+import { Engine, type EngineHooks, type LoadedPipeline } from '@tane/core/engine';
+import { Progress, type ProgressMode } from './progress.ts';
+
+export interface RunPipelineOptions {
+  pipeline: LoadedPipeline;
+  transport: Transport;
+  logger: Logger;
+  group?: string;
+  dataDir?: string;
+  replay?: { from: string; suffix: string };
+  untilIdle: boolean;
+  quietMs?: number;
+  progress: ProgressMode;
+  targets?: Record<string, number>;
+  baseline?: Record<string, number>;
+  hooks?: EngineHooks;
+  /** Called once the engine runs (e.g. to publish work for it). Its promise is awaited before idling counts. */
+  whileRunning?: (engine: Engine) => Promise<void>;
+}
+
+export interface RunOutcome {
+  engine: Engine;
+  /** True when stopped by SIGINT/SIGTERM (after a clean drain). */
+  interrupted: boolean;
+}
+
+/** Merges hook sets (telemetry, progress) into one. */
+export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks {
+  const list = sets.filter((s): s is EngineHooks => !!s);
+  const arounds = list.flatMap((h) => (h.aroundStage ? [h.aroundStage.bind(h)] : []));
+  const listeners = list.flatMap((h) => (h.onEvent ? [h.onEvent.bind(h)] : []));
+  const hooks: EngineHooks = {};
+  if (arounds.length > 0) {
+    hooks.aroundStage = (info, run) => arounds.reduceRight<() => ReturnType<typeof run>>((next, around) => () => around(info, next), run)();
+  }
+  if (listeners.length > 0) {
+    hooks.onEvent = (event) => {
+      for (const l of listeners) l(event);
+    };
+  }
+  return hooks;
+}
+
+/**
+ * Runs a pipeline as one group member until idle (batch style) or until
+ * SIGINT/SIGTERM (service style). A signal drains in-flight work, commits and
+ * returns normally; a second signal exits at once.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<RunOutcome> {
+  const { logger } = options;
+  let engineRef: Engine | undefined;
+  const progress: Progress = new Progress({
+    mode: options.progress,
+    stats: () => engineRef!.stats,
+    ...(options.targets ? { targets: options.targets } : {}),
+    ...(options.baseline ? { baseline: options.baseline } : {}),
+  });
+  const engine: Engine = new Engine({
+    pipeline: options.pipeline,
+    transport: options.transport,
+    logger,
+    hooks: combineHooks(options.hooks, { onEvent: progress.onEvent }),
+    ...(options.group ? { group: options.group } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.replay ? { replay: options.replay } : {}),
+  });
+  engineRef = engine;
+  let interrupted = false;
+  let signalled: () => void = () => {};
+  const stopRequested = new Promise<void>((r) => {
+    signalled = r;
+  });
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      logger.error(`second ${sig}: exiting without draining; unfinished records will be processed again on restart`);
+      process.exit(130);
+    }
+    interrupted = true;
+    logger.info(`${sig} received: finishing in-flight records, committing, then exiting (press Ctrl-C again to exit at once)`);
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await engine.start();
+    logger.info('running', {
+      pipeline: options.pipeline.spec.name,
+      group: engine.group,
+      transport: options.transport.description,
+      inputs: engine.topology.inputs.map((i) => i.physical).join(','),
+    });
+    progress.start();
+    const failed = engine.failed();
+    failed.catch(() => {});
+    if (options.whileRunning) await Promise.race([options.whileRunning(engine), failed, stopRequested]);
+    if (options.untilIdle) {
+      const idle = new AbortController();
+      await Promise.race([
+        engine.waitUntilIdle({ signal: idle.signal, ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}) }),
+        failed,
+        stopRequested,
+      ]).finally(() => idle.abort());
+    } else {
+      await Promise.race([failed, stopRequested]);
+    }
+    await engine.stop();
+    return { engine, interrupted };
+  } catch (err) {
+    logger.error('run failed', { error: redactSecrets(String((err as Error).message ?? err)) });
+    await engine.stop().catch(() => {});
+    throw err;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@tane/core';
+import type { EngineHooks } from '@tane/core/engine';
+
+export interface CliTelemetry {
+  hooks: EngineHooks;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry when asked for (`--metrics-port` or `OTEL_EXPORTER_OTLP_ENDPOINT`);
+ * otherwise loads nothing, so a plain run pays nothing for it.
+ */
+export async function startTelemetry(metricsPort: string | undefined, logger: Logger): Promise<CliTelemetry | undefined> {
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!metricsPort && !endpoint) return undefined;
+  const { setupTelemetry } = await import('@tane/telemetry');
+  const telemetry = await setupTelemetry({
+    serviceName: 'tane',
+    ...(endpoint ? { otlpEndpoint: endpoint } : {}),
+    ...(metricsPort ? { metricsPort: Number(metricsPort) } : {}),
+    logger,
+  });
+  const llm = await import('@tane/llm');
+  const unsubscribe = (llm as { onLlmEvents?: (l: (e: unknown) => void) => () => void }).onLlmEvents?.((e) =>
+    telemetry.onLlmEvent(e as never),
+  );
+  if (metricsPort) logger.info(`metrics on http://127.0.0.1:${metricsPort}/metrics`);
+  return {
+    hooks: telemetry.hooks,
+    async shutdown() {
+      unsubscribe?.();
+      await telemetry.shutdown();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { type Logger, TaneError, type Transport } from '@tane/core';
+import type { LoadedPipeline } from '@tane/core/engine';
+import { type CategorySet, countAccepted, countPlanned, loadCategories, planTasks } from '@tane/plugin-category-router';
+import { resolve } from 'node:path';
+import { publishRecords } from './publish-records.ts';
+import { readRecords } from './read-records.ts';
+
+/** The categories file named by the pipeline's category-router stage (or given explicitly). */
+export async function categoriesFor(pipeline: LoadedPipeline, explicit?: string): Promise<{ path: string; set: CategorySet }> {
+  if (explicit) return { path: resolve(explicit), set: await loadCategories(resolve(explicit)) };
+  for (const [id, plugin] of Object.entries(pipeline.plugins)) {
+    if (plugin.definition.name === '@tane/plugin-category-router') {
+      const file = pipeline.configs[id]?.categories;
+      if (typeof file === 'string') {
+        const path = resolve(pipeline.spec.baseDir, file);
+        return { path, set: await loadCategories(path) };
+      }
+    }
+  }
+  throw new TaneError('USAGE', `pipeline ${pipeline.spec.name} has no category-router stage with a categories file`, {
+    where: pipeline.spec.file,
+    hint: 'pass --categories <file>',
+  });
+}
+
+export interface TopUpOptions {
+  transport: Transport;
+  pipeline: LoadedPipeline;
+  categories: CategorySet;
+  runId: string;
+  logger: Logger;
+  /** Fixed plan: N examples per category (one round). */
+  perCategory?: number;
+  /** Keep topping up until every category has N accepted (default: each category's target). */
+  untilAccepted?: number;
+  k?: number;
+  maxRounds: number;
+  /** Waits until the pipeline has processed everything published so far. */
+  waitIdle?: () => Promise<void>;
+}
+
+export interface TopUpResult {
+  rounds: number;
+  published: number;
+  accepted: Record<string, number>;
+  /** Categories still below their goal when it stopped. */
+  short: string[];
+}
+
+/**
+ * Publishes the task records of a run — once (`perCategory`), or in rounds
+ * until every category has its accepted examples — with deterministic ids, so
+ * running it twice does not double the work.
+ */
+export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
+  const { transport, pipeline, categories, runId, logger } = options;
+  const prefix = pipeline.spec.topics.prefix;
+  const tasksTopic = `${prefix}tasks`;
+  const datasetTopic = `${prefix}dataset`;
+  const partitions = pipeline.spec.topics.partitions;
+  const goal = (c: { id: string; target: number }) => options.untilAccepted ?? c.target;
+  let published = 0;
+  let accepted: Record<string, number> = {};
+  let previousTotal = -1;
+  for (let round = 1; round <= options.maxRounds; round++) {
+    accepted = await countAccepted(readRecords(transport, datasetTopic));
+    const alreadyPlanned = await countPlanned(readRecords(transport, tasksTopic), runId);
+    const tasks = planTasks({
+      categories,
+      runId,
+      ...(options.k ? { k: options.k } : {}),
+      ...(options.perCategory !== undefined ? { perCategory: options.perCategory } : { accepted, alreadyPlanned }),
+      ...(options.untilAccepted !== undefined && options.perCategory === undefined ? { untilAccepted: options.untilAccepted } : {}),
+    });
+    const result = await publishRecords(transport, tasksTopic, tasks, { partitions, skipExisting: true });
+    published += result.published;
+    const total = Object.values(accepted).reduce((a, b) => a + b, 0);
+    const short = categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id);
+    logger.info(
+      `round ${round}: ${total} accepted so far, ${short.length} categories below target; published ${result.published} tasks` +
+        (result.skipped ? ` (${result.skipped} already published)` : ''),
+    );
+    if (options.perCategory !== undefined || short.length === 0 || !options.waitIdle) {
+      if (options.waitIdle && result.published > 0) await options.waitIdle();
+      accepted = await countAccepted(readRecords(transport, datasetTopic));
+      return { rounds: round, published, accepted, short: categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id) };
+    }
+    if (total === previousTotal && result.published === 0) {
+      logger.warn('no progress in the last round: stopping (check the dlq and rejected topics)');
+      return { rounds: round, published, accepted, short };
+    }
+    previousTotal = total;
+    await options.waitIdle();
+  }
+  accepted = await countAccepted(readRecords(transport, datasetTopic));
+  const short = categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id);
+  if (short.length > 0) logger.warn(`stopped after ${options.maxRounds} rounds with ${short.length} categories below target`, { short: short.join(',') });
+  return { rounds: options.maxRounds, published, accepted, short };
+}
+
+/** Waits until a consumer group has committed every input topic to its end (another worker runs the pipeline). */
+export async function waitForGroup(transport: Transport, group: string, topics: string[], signal?: AbortSignal): Promise<void> {
+  for (;;) {
+    if (signal?.aborted) return;
+    let done = true;
+    for (const topic of topics) {
+      const [ends, committed] = await Promise.all([transport.offsets(topic), transport.committedOffsets(group, topic)]);
+      for (const e of ends) {
+        const c = committed.find((x) => x.partition === e.partition)?.offset ?? e.low;
+        if (e.high > e.low && c < e.high) done = false;
+      }
+    }
+    if (done) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

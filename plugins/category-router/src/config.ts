@@ -1,0 +1,44 @@
+/** The category-router's stage config, after schema defaults are applied. */
+export interface CategoryRouterConfig {
+  /** Path to the categories file, relative to the pipeline file's folder. */
+  categories: string;
+  quota: {
+    /** Stop sending work to a category once the dataset holds its `target` accepted examples. */
+    enabled: boolean;
+    /** Logical topic of accepted examples to count. */
+    topic: string;
+  };
+}
+
+/** JSON Schema of {@link CategoryRouterConfig}. */
+export const categoryRouterConfigSchema = {
+  type: 'object',
+  required: ['categories'],
+  additionalProperties: false,
+  properties: {
+    categories: {
+      type: 'string',
+      minLength: 1,
+      description: "Path to the categories file (YAML), relative to the pipeline file's folder.",
+    },
+    quota: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      description: 'Closed-loop quotas: stop sending work to a category that has reached its target.',
+      properties: {
+        enabled: {
+          type: 'boolean',
+          default: true,
+          description: 'Route tasks of a category whose target is reached to `quota_reached`.',
+        },
+        topic: {
+          type: 'string',
+          minLength: 1,
+          default: 'dataset',
+          description: 'Logical topic of accepted examples, counted per category (distinct ids).',
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,26 @@
+import type { TaneRecord } from '@tane/core';
+
+/**
+ * Tasks already planned for `runId`, per category, as `planTasks` wants them
+ * in `alreadyPlanned`: one more than the highest index seen, so new tasks
+ * continue the numbering even if some earlier ones were lost.
+ *
+ * @example
+ * ```ts
+ * const alreadyPlanned = await countPlanned(readTopic('tasks'), 'ja-business-1'); // { 'email-reply': 7, … }
+ * ```
+ */
+export async function countPlanned(
+  records: AsyncIterable<TaneRecord> | Iterable<TaneRecord>,
+  runId: string,
+): Promise<Record<string, number>> {
+  const planned: Record<string, number> = {};
+  for await (const record of records) {
+    if (record.type !== 'task') continue;
+    const data = record.data as { runId?: unknown; index?: unknown } | null;
+    if (data === null || typeof data !== 'object' || data.runId !== runId) continue;
+    if (typeof data.index !== 'number' || !Number.isInteger(data.index) || data.index < 0) continue;
+    planned[record.category] = Math.max(planned[record.category] ?? 0, data.index + 1);
+  }
+  return planned;
+}
