@@ -386,7 +386,11 @@ export class Engine {
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    // Commit what is already done while we still own the partitions, then let go.
+    // Let the revoked partitions' in-flight records finish (bounded), and commit them while we
+    // still own the partitions, so the next owner does not repeat their work; then let go.
+    const states = tps.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? []);
+    const deadline = Date.now() + this.options.pipeline.spec.limits.drainTimeoutMs;
+    while (states.some((ps) => ps.inFlight > 0) && Date.now() < deadline && !this.fatalError) await sleep(20);
     await this.commit(tps).catch(() => {});
     for (const tp of tps) {
       const key = `${tp.topic}\u0000${tp.partition}`;
