@@ -1,4 +1,4 @@
-import { type Example, definePlugin, ENGINE_API, TaneError } from '@tane/core';
+import { definePlugin, ENGINE_API, type Example, TaneError } from '@tane/core';
 import pkg from '../package.json' with { type: 'json' };
 
 export interface MinLengthConfig {
@@ -20,7 +20,14 @@ export default definePlugin<MinLengthConfig>({
   configSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { minChars: { type: 'integer', minimum: 1, default: 10, description: 'minimum output length in characters' } },
+    properties: {
+      minChars: {
+        type: 'integer',
+        minimum: 1,
+        default: 10,
+        description: 'minimum output length in characters',
+      },
+    },
   },
   routes: [
     { name: 'ok', description: 'long enough' },
@@ -33,7 +40,9 @@ export default definePlugin<MinLengthConfig>({
     async handle(record, ctx) {
       const data = record.data as Partial<Example>;
       if (typeof data.output !== 'string') {
-        throw new TaneError('INPUT_INVALID', `record ${record.id} has no output`, { hint: 'feed this stage candidate records' });
+        throw new TaneError('INPUT_INVALID', `record ${record.id} has no output`, {
+          hint: 'feed this stage candidate records',
+        });
       }
       const length = [...data.output.trim()].length;
       if (length >= config.minChars) return { route: 'ok', record };
@@ -41,7 +50,15 @@ export default definePlugin<MinLengthConfig>({
         route: 'short',
         record: {
           ...record,
-          meta: { ...record.meta, outcome: { status: 'rejected', reason: 'filter', detail: `output ${length} < ${config.minChars} chars`, stage: ctx.stage } },
+          meta: {
+            ...record.meta,
+            outcome: {
+              status: 'rejected',
+              reason: 'filter',
+              detail: `output ${length} < ${config.minChars} chars`,
+              stage: ctx.stage,
+            },
+          },
         },
       };
     },

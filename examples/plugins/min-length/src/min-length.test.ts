@@ -11,7 +11,10 @@ describe('min-length plugin', () => {
     ]);
     expect(out.byRoute.ok).toHaveLength(1);
     expect(out.byRoute.short?.[0]?.meta.outcome).toMatchObject({ status: 'rejected', reason: 'filter' });
-    expect(out.byRoute.short?.[0]?.lineage.at(-1)).toEqual({ plugin: '@acme/tane-plugin-min-length@1.0.0', stage: 'stage' });
+    expect(out.byRoute.short?.[0]?.lineage.at(-1)).toEqual({
+      plugin: '@acme/tane-plugin-min-length@1.0.0',
+      stage: 'stage',
+    });
     await h.close();
   });
 
