@@ -25,6 +25,12 @@ export interface RunOutcome {
   interrupted: boolean;
 }
 
+/** LLM clients are shared by every stage of the process: close them once the engine has stopped. */
+async function closeLlmClients(): Promise<void> {
+  const { closeAllLlmClients } = await import('@tane/llm');
+  await closeAllLlmClients().catch(() => {});
+}
+
 /** Merges hook sets (telemetry, progress) into one. */
 export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks {
   const list = sets.filter((s): s is EngineHooks => !!s);
@@ -105,10 +111,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
       await Promise.race([failed, stopRequested]);
     }
     await engine.stop();
+    await closeLlmClients();
     return { engine, interrupted };
   } catch (err) {
     logger.error('run failed', { error: redactSecrets(String((err as Error).message ?? err)) });
     await engine.stop().catch(() => {});
+    await closeLlmClients();
     throw err;
   } finally {
     progress.stop();

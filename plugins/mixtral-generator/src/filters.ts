@@ -1,0 +1,186 @@
+import type { Example } from '@tane/core';
+import type { PromptLang } from './category-settings.ts';
+import {
+  bigramSimilarity,
+  charLength,
+  hasJapanese,
+  hasKana,
+  japaneseShare,
+  looksLikeLatinProse,
+  looksStructured,
+  normalizeForComparison,
+} from './text.ts';
+
+/** The filter names that appear in `meta.outcome.detail` of a filtered candidate. */
+export type FilterName =
+  | 'output_empty'
+  | 'instruction_length'
+  | 'output_length'
+  | 'wrong_language'
+  | 'blocklist'
+  | 'copy_of_few_shot'
+  | 'duplicate_in_reply';
+
+/** Filter settings (the `filters` block of the config). */
+export interface FilterConfig {
+  /** Instruction length in characters (code points), not words, so Japanese is measured fairly. */
+  instruction: { minChars: number; maxChars: number };
+  output: { minChars: number; maxChars: number };
+  /** Words in an instruction that ask for what a text model cannot do (see an image, draw, play audio …). */
+  blocklist: string[];
+  /** Words removed before the blocklist is matched, so 図 does not catch 意図 or 図書. */
+  blocklistExceptions: string[];
+  /** Similarity (character-bigram Dice, 0–1) at or above which instruction+input copies a few-shot example. */
+  copySimilarity: number;
+  /** Check that a `ja` category's examples are Japanese and an `en` category's are not. */
+  language: boolean;
+  /**
+   * Words in a `ja` instruction that ask for an answer in another language
+   * (英訳, 翻訳, English …): the output of such an example is not checked.
+   */
+  foreignOutputWords: string[];
+}
+
+/** Why a candidate failed: the filter's name and a sentence for people tuning the filters. */
+export interface FilterFailure {
+  filter: FilterName;
+  message: string;
+}
+
+/** What a candidate is compared against. */
+export interface FilterContext {
+  lang: PromptLang | undefined;
+  fewShot: readonly Example[];
+  /** Examples earlier in the same reply. */
+  earlier: readonly Example[];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A matcher for the blocklist: ASCII words match whole words (and their plural); others match anywhere. */
+export function compileBlocklist(
+  words: readonly string[],
+  exceptions: readonly string[],
+): (text: string) => string | undefined {
+  const ascii = words.filter((w) => /^[\x20-\x7e]+$/.test(w));
+  const other = words.filter((w) => !/^[\x20-\x7e]+$/.test(w)).map((w) => w.normalize('NFKC'));
+  const asciiRe = ascii.map((w) => ({ word: w, re: new RegExp(`\\b${escapeRegExp(w)}(?:s|es)?\\b`, 'i') }));
+  const stripped = [...exceptions].map((e) => e.normalize('NFKC')).sort((a, b) => b.length - a.length);
+  return (text: string) => {
+    let t = text.normalize('NFKC');
+    for (const e of stripped) if (e) t = t.split(e).join(' ');
+    for (const { word, re } of asciiRe) if (re.test(t)) return word;
+    return other.find((w) => w !== '' && t.includes(w));
+  };
+}
+
+function lengthFailure(
+  field: 'instruction' | 'output',
+  text: string,
+  limits: { minChars: number; maxChars: number },
+): FilterFailure | undefined {
+  const n = charLength(text);
+  if (n < limits.minChars) {
+    return {
+      filter: `${field}_length`,
+      message: `${field} has ${n} characters, fewer than ${limits.minChars}`,
+    };
+  }
+  if (n > limits.maxChars) {
+    return {
+      filter: `${field}_length`,
+      message: `${field} has ${n} characters, more than ${limits.maxChars}`,
+    };
+  }
+  return undefined;
+}
+
+function languageFailure(
+  example: Example,
+  lang: PromptLang,
+  asksForeign: (instruction: string) => boolean,
+): FilterFailure | undefined {
+  if (lang === 'ja') {
+    if (!hasKana(example.instruction)) {
+      return {
+        filter: 'wrong_language',
+        message: 'the instruction of a ja category has no hiragana or katakana',
+      };
+    }
+    const out = example.output;
+    const foreign = asksForeign(example.instruction);
+    if (!foreign && !hasJapanese(out) && !looksStructured(out) && looksLikeLatinProse(out)) {
+      return {
+        filter: 'wrong_language',
+        message: 'the output of a ja category is Latin-script prose with no Japanese',
+      };
+    }
+    return undefined;
+  }
+  if (japaneseShare(example.instruction) > 0.5) {
+    return { filter: 'wrong_language', message: 'the instruction of an en category is mostly Japanese' };
+  }
+  return undefined;
+}
+
+/**
+ * Self-Instruct's post-generation filters, adapted to Japanese: lengths in
+ * characters instead of words, no "must start with an ASCII letter" rule, a
+ * blocklist with Japanese words, and a language check. Returns the first
+ * filter the example fails, or undefined when it passes them all.
+ *
+ * @example
+ * ```ts
+ * const check = candidateFilter(filters);
+ * check({ instruction: '添付の写真を説明してください。', input: '', output: '…' }, { lang: 'ja', fewShot, earlier: [] });
+ * // { filter: 'blocklist', message: 'the instruction mentions 写真, which a text model cannot handle' }
+ * ```
+ */
+export function candidateFilter(
+  config: FilterConfig,
+): (example: Example, ctx: FilterContext) => FilterFailure | undefined {
+  const blocked = compileBlocklist(config.blocklist, config.blocklistExceptions);
+  const foreignWords = config.foreignOutputWords.map((w) => w.normalize('NFKC').toLowerCase());
+  const asksForeign = (instruction: string) => {
+    const t = instruction.normalize('NFKC').toLowerCase();
+    return foreignWords.some((w) => w !== '' && t.includes(w));
+  };
+  const key = (e: Example) => `${e.instruction}\n${e.input ?? ''}`;
+  return (example, ctx) => {
+    if (example.output.trim() === '') return { filter: 'output_empty', message: 'the output is empty' };
+    const lengths =
+      lengthFailure('instruction', example.instruction, config.instruction) ??
+      lengthFailure('output', example.output, config.output);
+    if (lengths) return lengths;
+    if (config.language && ctx.lang) {
+      const failure = languageFailure(example, ctx.lang, asksForeign);
+      if (failure) return failure;
+    }
+    const word = blocked(example.instruction);
+    if (word !== undefined) {
+      return {
+        filter: 'blocklist',
+        message: `the instruction mentions ${word}, which a text model cannot handle`,
+      };
+    }
+    for (const shot of ctx.fewShot) {
+      const similarity = bigramSimilarity(key(example), key(shot));
+      if (similarity >= config.copySimilarity) {
+        return {
+          filter: 'copy_of_few_shot',
+          message: `instruction and input copy a few-shot example (similarity ${similarity.toFixed(2)})`,
+        };
+      }
+    }
+    const norm = normalizeForComparison(key(example));
+    if (ctx.earlier.some((e) => normalizeForComparison(key(e)) === norm)) {
+      return {
+        filter: 'duplicate_in_reply',
+        message: 'the same instruction and input appear earlier in the reply',
+      };
+    }
+    return undefined;
+  };
+}
