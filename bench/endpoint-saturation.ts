@@ -1,0 +1,124 @@
+/**
+ * How close the LLM client keeps an endpoint to its concurrency limit.
+ *
+ *   node --import tsx bench/endpoint-saturation.ts [--requests N] [--limit N] [--out path]
+ *
+ * Starts llm-sim with lognormal latency (median 800 ms, p99 5 s), sends N
+ * distinct chat requests (default 5,000) at once through getLlmClient with the
+ * response cache off and maxConcurrency = limit (default 64), and compares the
+ * achieved throughput with the ideal one, limit ÷ mean request latency (the
+ * throughput of an endpoint that always has exactly `limit` requests in
+ * flight). A ratio near 1 means the limiter never left a slot idle.
+ *
+ * With a finite run the last `limit` requests drain after the queue is empty,
+ * and the slowest of them (lognormal tail) sets the end time, so the report
+ * also gives the steady-state ratio: replies completed per second up to the
+ * moment the last request started, over the ideal.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { closeAllLlmClients, getLlmClient } from '@tane/llm';
+import { startLlmSim } from '@tane/llm-sim';
+
+export interface EndpointSaturationResult {
+  date: string;
+  node: string;
+  cpus: number;
+  requests: number;
+  limit: number;
+  meanLatencyMs: number;
+  achievedRps: number;
+  idealRps: number;
+  ratio: number;
+  /** Achieved ÷ ideal while the queue was not empty (before the drain tail). */
+  steadyStateRatio: number;
+  /** When the last request started (the queue became empty). */
+  queueEmptyAtMs: number;
+  maxConcurrentSeen: number;
+  wallMs: number;
+}
+
+const MEDIAN_MS = 800;
+const P99_MS = 5_000;
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<EndpointSaturationResult> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      requests: { type: 'string', default: '5000' },
+      limit: { type: 'string', default: '64' },
+      out: { type: 'string', default: 'bench/results/endpoint-saturation.json' },
+    },
+  });
+  const requests = Number(values.requests);
+  const limit = Number(values.limit);
+  const sim = await startLlmSim({ seed: 1, latency: { medianMs: MEDIAN_MS, p99Ms: P99_MS } });
+  const llm = getLlmClient({ baseURL: sim.url, cachePath: false, maxConcurrency: limit, timeoutMs: 60_000 });
+  const latencies: number[] = [];
+  let started = 0;
+  let lastStartAt = 0;
+  let completedAtLastStart = 0;
+  llm.onEvent((e) => {
+    if (e.type === 'response' && e.latencyMs !== undefined) latencies.push(e.latencyMs);
+    if (e.type === 'request') {
+      lastStartAt = performance.now() - started;
+      completedAtLastStart = latencies.length;
+    }
+  });
+  try {
+    started = performance.now();
+    let done = 0;
+    const progress = setInterval(() => process.stderr.write(`\r${done}/${requests} done`), 2_000);
+    await Promise.all(
+      Array.from({ length: requests }, (_, i) =>
+        llm
+          .chat({
+            plugin: 'bench@0',
+            category: `c${i % 20}`,
+            messages: [{ role: 'user', content: `request ${i}` }],
+          })
+          .then(() => done++),
+      ),
+    );
+    clearInterval(progress);
+    process.stderr.write(`\r${done}/${requests} done\n`);
+    const wallMs = performance.now() - started;
+    const meanLatencyMs = latencies.reduce((s, x) => s + x, 0) / latencies.length;
+    const achievedRps = requests / (wallMs / 1000);
+    const idealRps = limit / (meanLatencyMs / 1000);
+    const result: EndpointSaturationResult = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: availableParallelism(),
+      requests,
+      limit,
+      meanLatencyMs: Math.round(meanLatencyMs * 10) / 10,
+      achievedRps: Math.round(achievedRps * 100) / 100,
+      idealRps: Math.round(idealRps * 100) / 100,
+      ratio: Math.round((achievedRps / idealRps) * 1000) / 1000,
+      steadyStateRatio: Math.round((completedAtLastStart / (lastStartAt / 1000) / idealRps) * 1000) / 1000,
+      queueEmptyAtMs: Math.round(lastStartAt),
+      maxConcurrentSeen: sim.stats().maxConcurrent,
+      wallMs: Math.round(wallMs),
+    };
+    const out = resolve(values.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await closeAllLlmClients();
+    await sim.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,546 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { redactSecrets, TaneError } from '@tane/core';
+import { Ajv, type ValidateFunction } from 'ajv';
+import OpenAI from 'openai';
+import type { ChatMessage, ChatRequest, ChatResult, JsonChatRequest, JsonChatResult } from './chat-types.ts';
+import { abortedError, EndpointLimiter } from './endpoint-limiter.ts';
+import { readJsonReply } from './json-reply.ts';
+import { linkedAbort } from './linked-abort.ts';
+import type { LlmClient } from './llm-client.ts';
+import type { ResolvedLlmConfig } from './llm-endpoint-config.ts';
+import type { LlmEvent, LlmEventListener } from './llm-event.ts';
+import { type CachedResponse, ResponseCache, responseCacheKey } from './response-cache.ts';
+import { type AttemptFailure, backoffDelay, classifyFailure } from './retry-policy.ts';
+import { estimateTokens } from './token-estimate.ts';
+import { UsageLedger, type UsageReport } from './usage-ledger.ts';
+
+type StructuredMode = ResolvedLlmConfig['structuredOutput'];
+type JsonFormat = { name: string; schema: object };
+
+const DEFAULT_COMPLETION_ESTIMATE = 256;
+const EXCERPT_CHARS = 200;
+
+/** The OpenAI-SDK-backed client behind {@link getLlmClient}. */
+export class OpenAiLlmClient implements LlmClient {
+  readonly model: string;
+  readonly endpoint: string;
+  private readonly sdk: OpenAI;
+  private readonly limiter: EndpointLimiter;
+  private readonly ledger = new UsageLedger();
+  private readonly cache: ResponseCache | undefined;
+  private readonly listeners = new Set<LlmEventListener>();
+  /** One controller per call in progress, so close() can abort them without a listener per call. */
+  private readonly activeCalls = new Set<AbortController>();
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly validators = new Map<string, ValidateFunction>();
+  private structuredMode: StructuredMode;
+  private closed = false;
+
+  constructor(
+    private readonly config: ResolvedLlmConfig,
+    private readonly onClose: () => void = () => {},
+  ) {
+    this.model = config.model;
+    this.endpoint = config.endpoint;
+    this.structuredMode = config.structuredOutput;
+    // Retries live in one place (here), so the SDK's own are off.
+    this.sdk = new OpenAI({
+      apiKey: config.apiKey,
+      baseURL: config.baseURL,
+      maxRetries: 0,
+      timeout: config.timeoutMs,
+      logLevel: 'off',
+      organization: null,
+      project: null,
+    });
+    this.limiter = new EndpointLimiter({
+      maxConcurrency: config.maxConcurrency,
+      requestsPerMinute: config.requestsPerMinute,
+      tokensPerMinute: config.tokensPerMinute,
+      endpoint: config.endpoint,
+    });
+    this.cache = config.cachePath === false ? undefined : new ResponseCache(config.cachePath);
+  }
+
+  describe(): string {
+    return `${this.model} @ ${this.endpoint}`;
+  }
+
+  onEvent(listener: LlmEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  usage(): UsageReport {
+    const budget = this.config.tokenBudget;
+    return {
+      endpoint: this.endpoint,
+      model: this.model,
+      ...this.ledger.snapshot(),
+      tokenBudget: budget,
+      budgetRemaining:
+        budget === undefined ? undefined : Math.max(0, budget - this.ledger.totals.totalTokens),
+      concurrency: {
+        max: this.config.maxConcurrency,
+        current: this.limiter.concurrencyLimit,
+        inFlight: this.limiter.active,
+        waiting: this.limiter.waiting,
+      },
+    };
+  }
+
+  async chat(req: ChatRequest): Promise<ChatResult> {
+    this.checkRequest(req);
+    const started = performance.now();
+    const key = this.cache
+      ? responseCacheKey({ model: this.model, params: req.params, messages: req.messages, format: null })
+      : '';
+    const hit = this.cacheGet(key);
+    if (hit) return this.fromCache(req, hit, started);
+    const result = await this.complete(req, req.messages, undefined, started);
+    this.cachePut(key, { model: result.model, content: result.content, ...result.usage });
+    return result;
+  }
+
+  async chatJson<T>(req: JsonChatRequest<T>): Promise<JsonChatResult<T>> {
+    this.checkRequest(req);
+    const started = performance.now();
+    const validate = this.validatorFor(req.schema, req.schemaName);
+    const format: JsonFormat = { name: req.schemaName, schema: req.schema };
+    const key = this.cache
+      ? responseCacheKey({ model: this.model, params: req.params, messages: req.messages, format })
+      : '';
+    const hit = this.cacheGet(key);
+    if (hit) {
+      const read = readJsonReply(hit.content);
+      if (read.ok && validate(read.value))
+        return { ...this.fromCache(req, hit, started), json: read.value as T };
+    }
+    const maxInvalid = Math.max(0, Math.floor(req.maxInvalidRetries ?? 2));
+    let messages: ChatMessage[] = [...req.messages];
+    let attempts = 0;
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let reason = '';
+    let lastContent = '';
+    for (let ask = 0; ask <= maxInvalid; ask++) {
+      const r = await this.complete(req, messages, format, started);
+      attempts += r.attempts;
+      promptTokens += r.usage.promptTokens;
+      completionTokens += r.usage.completionTokens;
+      lastContent = r.content;
+      const read = readJsonReply(r.content);
+      if (read.ok && validate(read.value)) {
+        const usage = { promptTokens, completionTokens };
+        this.cachePut(key, { model: r.model, content: r.content, ...usage });
+        return { ...r, usage, attempts, latencyMs: performance.now() - started, json: read.value as T };
+      }
+      reason = read.ok
+        ? `schema ${req.schemaName}: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}`
+        : read.error;
+      this.ledger.add(req.plugin, req.category, { invalidOutputs: 1, calls: -1 });
+      this.config.logger.warn('llm reply failed validation', {
+        endpoint: this.endpoint,
+        plugin: req.plugin,
+        category: req.category,
+        ask: ask + 1,
+        reason: this.scrub(reason),
+      });
+      messages = [
+        ...messages,
+        { role: 'assistant', content: r.content },
+        {
+          role: 'user',
+          content: `Your previous reply was not valid: ${reason}. Reply again with only one JSON object that matches the ${req.schemaName} schema, with no other text.`,
+        },
+      ];
+    }
+    this.ledger.add(req.plugin, req.category, { failures: 1 });
+    const excerpt = this.scrub([...lastContent].slice(0, EXCERPT_CHARS).join(''));
+    throw new TaneError(
+      'LLM_INVALID_OUTPUT',
+      `the model's reply is not a valid ${req.schemaName} after ${maxInvalid + 1} tries: ${this.scrub(reason)}. Reply excerpt: "${excerpt}${lastContent.length > EXCERPT_CHARS ? '…' : ''}"`,
+      {
+        where: `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`,
+        hint: 'check that the prompt asks for exactly this JSON shape, or raise maxInvalidRetries',
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const call of this.activeCalls) call.abort(new Error('the LLM client was closed'));
+    this.activeCalls.clear();
+    this.limiter.close();
+    this.cache?.close();
+    this.listeners.clear();
+    this.onClose();
+  }
+
+  private checkRequest(req: ChatRequest): void {
+    if (this.closed) {
+      throw new TaneError('LLM_ABORTED', 'the LLM client was closed', {
+        where: this.endpoint,
+        hint: 'get a new client with getLlmClient()',
+      });
+    }
+    if (!Array.isArray(req.messages) || req.messages.length === 0) {
+      throw new TaneError('LLM_CONFIG', 'a chat request needs at least one message', {
+        where: `${this.endpoint} (${req.plugin})`,
+        hint: 'pass messages: [{ role: "user", content: "..." }]',
+      });
+    }
+  }
+
+  private fromCache(req: ChatRequest, hit: CachedResponse, started: number): ChatResult {
+    this.ledger.add(req.plugin, req.category, { calls: 1, cacheHits: 1 });
+    this.emit({ type: 'cache_hit', plugin: req.plugin, category: req.category });
+    return {
+      content: hit.content,
+      model: hit.model,
+      usage: { promptTokens: hit.promptTokens, completionTokens: hit.completionTokens },
+      cached: true,
+      attempts: 0,
+      latencyMs: performance.now() - started,
+    };
+  }
+
+  // A cache that cannot be read or written (disk full, locked too long) costs money, not correctness.
+  private cacheGet(key: string): CachedResponse | undefined {
+    if (!this.cache) return undefined;
+    try {
+      return this.cache.get(key);
+    } catch (err) {
+      this.config.logger.warn('llm cache read failed; calling the model', {
+        path: this.cache.path,
+        error: this.scrub(String(err)),
+      });
+      return undefined;
+    }
+  }
+
+  private cachePut(key: string, value: CachedResponse): void {
+    if (!this.cache) return;
+    try {
+      this.cache.put(key, value);
+    } catch (err) {
+      this.config.logger.warn('llm cache write failed; the reply is not cached', {
+        path: this.cache.path,
+        error: this.scrub(String(err)),
+      });
+    }
+  }
+
+  private validatorFor(schema: object, name: string): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let v = this.validators.get(key);
+    if (!v) {
+      try {
+        v = this.ajv.compile(schema);
+      } catch (err) {
+        throw new TaneError(
+          'LLM_CONFIG',
+          `schema ${name} is not a valid JSON Schema: ${(err as Error).message}`,
+          {
+            where: this.endpoint,
+            hint: 'fix the schema passed to chatJson',
+            cause: err,
+          },
+        );
+      }
+      this.validators.set(key, v);
+    }
+    return v;
+  }
+
+  private checkBudget(req: ChatRequest): void {
+    const budget = this.config.tokenBudget;
+    const t = this.ledger.totals;
+    if (budget === undefined || t.totalTokens < budget) return;
+    this.ledger.add(req.plugin, req.category, { failures: 1 });
+    throw new TaneError(
+      'LLM_BUDGET_EXHAUSTED',
+      `the token budget of ${budget} tokens for ${this.endpoint} is spent: ${t.totalTokens} tokens used (${t.promptTokens} prompt + ${t.completionTokens} completion); no new LLM call starts`,
+      {
+        where: this.endpoint,
+        hint: 'raise tokenBudget in the endpoint config (or remove it) and run again; completed calls are cached and are not paid twice',
+      },
+    );
+  }
+
+  private responseFormat(mode: StructuredMode, format: JsonFormat | undefined) {
+    if (!format || mode === 'none') return undefined;
+    if (mode === 'json_object') return { type: 'json_object' as const };
+    return {
+      type: 'json_schema' as const,
+      json_schema: { name: format.name, schema: format.schema as Record<string, unknown>, strict: false },
+    };
+  }
+
+  /** One logical call: waits for the limiter, sends, retries. Never touches the cache. */
+  private async complete(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    format: JsonFormat | undefined,
+    started: number,
+  ): Promise<ChatResult> {
+    this.checkBudget(req);
+    const closeSignal = new AbortController();
+    this.activeCalls.add(closeSignal);
+    const call = linkedAbort(req.signal, closeSignal.signal);
+    try {
+      return await this.attempts(req, messages, format, started, call.signal);
+    } finally {
+      call.dispose();
+      this.activeCalls.delete(closeSignal);
+    }
+  }
+
+  private async attempts(
+    req: ChatRequest,
+    messages: ChatMessage[],
+    format: JsonFormat | undefined,
+    started: number,
+    signal: AbortSignal,
+  ): Promise<ChatResult> {
+    const estimate =
+      messages.reduce((n, m) => n + estimateTokens(m.content), 0) +
+      (req.params?.max_tokens ?? DEFAULT_COMPLETION_ESTIMATE);
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const mode = this.structuredMode;
+      const permit = await this.limiter.acquire(estimate, signal).catch((err: unknown) => {
+        this.ledger.add(req.plugin, req.category, { failures: 1 });
+        throw err;
+      });
+      if (attempt === 1) {
+        // The budget may have run out while this call waited for a slot; it has not started yet.
+        try {
+          this.checkBudget(req);
+        } catch (err) {
+          this.limiter.release(permit, { kind: 'failure' });
+          throw err;
+        }
+      }
+      this.ledger.add(req.plugin, req.category, { requests: 1 });
+      this.emit({ type: 'request', plugin: req.plugin, category: req.category, attempt });
+      const t0 = performance.now();
+      let failure: AttemptFailure;
+      // The SDK never removes its listener from the signal it gets, so each attempt gets a throwaway one.
+      const attemptAbort = linkedAbort(signal);
+      try {
+        const responseFormat = this.responseFormat(mode, format);
+        const completion = await this.sdk.chat.completions.create(
+          {
+            model: this.model,
+            messages,
+            ...req.params,
+            ...(responseFormat ? { response_format: responseFormat } : {}),
+          },
+          { signal: attemptAbort.signal, timeout: this.config.timeoutMs },
+        );
+        const choice = completion?.choices?.[0];
+        if (!choice) throw new SyntaxError('the response has no choices');
+        const content = choice.message?.content ?? '';
+        const promptTokens = completion.usage?.prompt_tokens ?? estimate - DEFAULT_COMPLETION_ESTIMATE;
+        const completionTokens = completion.usage?.completion_tokens ?? estimateTokens(content);
+        const latencyMs = performance.now() - t0;
+        this.limiter.release(permit, { kind: 'success', tokens: promptTokens + completionTokens });
+        this.ledger.add(req.plugin, req.category, {
+          calls: 1,
+          promptTokens,
+          completionTokens,
+          totalTokens: promptTokens + completionTokens,
+        });
+        this.emit({
+          type: 'response',
+          plugin: req.plugin,
+          category: req.category,
+          attempt,
+          status: 200,
+          latencyMs,
+          tokens: { prompt: promptTokens, completion: completionTokens },
+        });
+        return {
+          content,
+          model: completion.model || this.model,
+          usage: { promptTokens, completionTokens },
+          cached: false,
+          attempts: attempt,
+          latencyMs: performance.now() - started,
+        };
+      } catch (err) {
+        failure = signal.aborted
+          ? { kind: 'aborted', message: 'aborted' }
+          : classifyFailure(err, (s) => this.scrub(s), this.config.timeoutMs);
+        this.limiter.release(
+          permit,
+          failure.kind === 'throttled'
+            ? { kind: 'throttled', retryAfterMs: failure.retryAfterMs }
+            : { kind: 'failure' },
+        );
+        this.emit({
+          type: 'response',
+          plugin: req.plugin,
+          category: req.category,
+          attempt,
+          latencyMs: performance.now() - t0,
+          ...('status' in failure && failure.status !== undefined ? { status: failure.status } : {}),
+          error: failure.message,
+        });
+      } finally {
+        attemptAbort.dispose();
+      }
+      await this.afterFailure(req, failure, attempt, mode, format, signal);
+      if (failure.kind === 'format-unsupported') attempt--;
+    }
+  }
+
+  /** Throws when the call is over; otherwise waits before the next attempt. */
+  private async afterFailure(
+    req: ChatRequest,
+    failure: AttemptFailure,
+    attempt: number,
+    mode: StructuredMode,
+    format: JsonFormat | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const where = `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`;
+    const fail = (err: TaneError): never => {
+      this.ledger.add(req.plugin, req.category, { failures: 1 });
+      throw err;
+    };
+    switch (failure.kind) {
+      case 'aborted':
+        return fail(abortedError(this.endpoint, signal));
+      case 'auth':
+        return fail(
+          new TaneError(
+            'LLM_CONFIG',
+            `the server refused the API key (HTTP ${failure.status}): ${failure.message}`,
+            {
+              where,
+              hint: 'set OPENAI_API_KEY (or apiKey in the endpoint config) to a key this server accepts',
+            },
+          ),
+        );
+      case 'rejected':
+        return fail(
+          new TaneError(
+            'LLM_REQUEST_REJECTED',
+            `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
+            {
+              where,
+              hint:
+                failure.status === 404
+                  ? `check baseURL and that the server serves model ${this.model}`
+                  : 'check the prompt size and the parameters (max_tokens, stop) against the server limits',
+            },
+          ),
+        );
+      case 'format-unsupported': {
+        if (!format || mode === 'none') {
+          return fail(
+            new TaneError(
+              'LLM_REQUEST_REJECTED',
+              `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
+              {
+                where,
+                hint: 'check the request parameters against the server',
+              },
+            ),
+          );
+        }
+        // Another call may already have stepped down from this mode; step only once per mode.
+        if (this.structuredMode === mode) {
+          this.structuredMode = mode === 'json_schema' ? 'json_object' : 'none';
+          this.config.logger.warn('llm server does not support this response_format; falling back', {
+            endpoint: this.endpoint,
+            from: mode,
+            to: this.structuredMode,
+          });
+        }
+        return;
+      }
+      case 'throttled':
+        this.ledger.add(req.plugin, req.category, { throttled: 1 });
+        this.emit({
+          type: 'throttled',
+          plugin: req.plugin,
+          category: req.category,
+          attempt,
+          status: failure.status,
+          ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+          concurrencyLimit: this.limiter.concurrencyLimit,
+        });
+        this.config.logger.warn('llm endpoint throttled', {
+          endpoint: this.endpoint,
+          status: failure.status,
+          retryAfterMs: failure.retryAfterMs,
+          concurrencyLimit: this.limiter.concurrencyLimit,
+        });
+        break;
+      case 'retryable':
+        break;
+    }
+    if (attempt > this.config.maxRetries) {
+      const status = 'status' in failure && failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
+      return fail(
+        new TaneError(
+          'LLM_RETRIES_EXHAUSTED',
+          `gave up after ${attempt} attempts; last error: ${status}${failure.message}`,
+          {
+            where,
+            hint: 'check that the server is up and not overloaded; raise maxRetries or timeoutMs if it is just slow',
+            retryable: true,
+          },
+        ),
+      );
+    }
+    const delayMs = backoffDelay(attempt, this.config.retryBaseDelayMs, this.config.retryMaxDelayMs);
+    this.ledger.add(req.plugin, req.category, { retries: 1 });
+    this.emit({
+      type: 'retry',
+      plugin: req.plugin,
+      category: req.category,
+      attempt,
+      delayMs,
+      ...('status' in failure && failure.status !== undefined ? { status: failure.status } : {}),
+      error: failure.message,
+    });
+    this.config.logger.warn('llm request failed; retrying', {
+      endpoint: this.endpoint,
+      plugin: req.plugin,
+      category: req.category,
+      attempt,
+      delayMs,
+      error: failure.message,
+    });
+    try {
+      await sleep(delayMs, undefined, { signal });
+    } catch {
+      fail(abortedError(this.endpoint, signal));
+    }
+  }
+
+  private emit(partial: Omit<LlmEvent, 'endpoint' | 'model'>): void {
+    if (this.listeners.size === 0) return;
+    const event: LlmEvent = { ...partial, endpoint: this.endpoint, model: this.model };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A broken metrics listener must not fail LLM calls.
+      }
+    }
+  }
+
+  private scrub(text: string): string {
+    const key = this.config.apiKey;
+    const out = key.length >= 4 && key !== 'sk-no-key' ? text.split(key).join('[redacted]') : text;
+    return redactSecrets(out);
+  }
+}

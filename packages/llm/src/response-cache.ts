@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { TaneError } from '@tane/core';
+import Database from 'better-sqlite3';
+import type { ChatMessage, ChatParams } from './chat-types.ts';
+
+/** A completed, valid reply as stored in the cache. */
+export interface CachedResponse {
+  content: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** What makes two calls the same call. `format` is the JSON schema asked for (or null for plain chat). */
+export interface CacheKeyParts {
+  model: string;
+  params: ChatParams | undefined;
+  messages: readonly ChatMessage[];
+  format: { name: string; schema: object } | null;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * sha256 over (model, params, messages, requested format), with object keys
+ * sorted so the same call always maps to the same key.
+ */
+export function responseCacheKey(parts: CacheKeyParts): string {
+  const messages = parts.messages.map((m) => ({ role: m.role, content: m.content }));
+  return createHash('sha256')
+    .update(
+      canonical({ v: 1, model: parts.model, params: parts.params ?? {}, messages, format: parts.format }),
+    )
+    .digest('hex');
+}
+
+interface SharedDb {
+  db: Database.Database;
+  get: Database.Statement<
+    [string],
+    { model: string; content: string; prompt_tokens: number; completion_tokens: number }
+  >;
+  put: Database.Statement<[string, string, string, number, number, number]>;
+  refs: number;
+}
+
+const open = new Map<string, SharedDb>();
+
+function openShared(path: string): SharedDb {
+  const existing = open.get(path);
+  if (existing) {
+    existing.refs++;
+    return existing;
+  }
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`CREATE TABLE IF NOT EXISTS llm_responses (
+      key TEXT PRIMARY KEY,
+      model TEXT NOT NULL,
+      content TEXT NOT NULL,
+      prompt_tokens INTEGER NOT NULL,
+      completion_tokens INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    )`);
+    const shared: SharedDb = {
+      db,
+      get: db.prepare(
+        'SELECT model, content, prompt_tokens, completion_tokens FROM llm_responses WHERE key = ?',
+      ),
+      put: db.prepare(
+        'INSERT OR REPLACE INTO llm_responses (key, model, content, prompt_tokens, completion_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      refs: 1,
+    };
+    open.set(path, shared);
+    return shared;
+  } catch (err) {
+    throw new TaneError('LLM_CONFIG', `cannot open the LLM response cache: ${(err as Error).message}`, {
+      where: path,
+      hint: 'check that the directory is writable, or delete the file to start a fresh cache (or set cachePath: false)',
+      cause: err,
+    });
+  }
+}
+
+/**
+ * The embedded response cache: one SQLite file (WAL) per path, shared by every
+ * client in the process, safe to share between processes.
+ */
+export class ResponseCache {
+  private shared: SharedDb | undefined;
+
+  constructor(readonly path: string) {
+    this.shared = openShared(path);
+  }
+
+  get(key: string): CachedResponse | undefined {
+    const row = this.shared?.get.get(key);
+    if (!row) return undefined;
+    return {
+      content: row.content,
+      model: row.model,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+    };
+  }
+
+  put(key: string, value: CachedResponse): void {
+    this.shared?.put.run(
+      key,
+      value.model,
+      value.content,
+      value.promptTokens,
+      value.completionTokens,
+      Date.now(),
+    );
+  }
+
+  close(): void {
+    const s = this.shared;
+    if (!s) return;
+    this.shared = undefined;
+    s.refs--;
+    if (s.refs === 0) {
+      open.delete(this.path);
+      s.db.close();
+    }
+  }
+}
+
+/**
+ * Deletes a cache file (and its WAL files). Every later call pays again.
+ *
+ * @example
+ * ```ts
+ * clearLlmCache('.tane/llm-cache.db');
+ * ```
+ */
+export function clearLlmCache(path: string): void {
+  const full = resolve(path);
+  if (open.has(full)) {
+    throw new TaneError('LLM_CONFIG', 'the response cache is in use by an open LLM client', {
+      where: full,
+      hint: 'call closeAllLlmClients() first',
+    });
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${full}${suffix}`, { force: true });
+}
