@@ -14,13 +14,21 @@ export interface CommonOptions {
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--transport <url>', 'where topics live: local:<file.db> or kafka://host:port (env TANE_TRANSPORT)').default(
-        undefined,
-        'local:.tane/tane.db',
-      ),
+      new Option(
+        '--transport <url>',
+        'where topics live: local:<file.db> or kafka://host:port (env TANE_TRANSPORT)',
+      ).default(undefined, 'local:.tane/tane.db'),
     )
-    .addOption(new Option('--log-format <format>', 'log lines as text or JSON (pino)').choices(['pretty', 'json']).default('pretty'))
-    .addOption(new Option('--log-level <level>', 'least severe level logged').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(
+      new Option('--log-format <format>', 'log lines as text or JSON (pino)')
+        .choices(['pretty', 'json'])
+        .default('pretty'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'least severe level logged')
+        .choices(['debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
     .option('-q, --quiet', 'print only results and errors (no progress, no info logs)');
 }
 

@@ -17,7 +17,9 @@ export function datasetDirOf(pipeline: LoadedPipeline, dataDir: string, runId: s
   for (const [id, plugin] of Object.entries(pipeline.plugins)) {
     if (plugin.definition.name !== '@tane/plugin-dataset-sink') continue;
     const dir = pipeline.configs[id]?.dir;
-    return typeof dir === 'string' ? resolve(pipeline.spec.baseDir, dir.replaceAll('{runId}', runId)) : join(resolve(dataDir), 'datasets', runId);
+    return typeof dir === 'string'
+      ? resolve(pipeline.spec.baseDir, dir.replaceAll('{runId}', runId))
+      : join(resolve(dataDir), 'datasets', runId);
   }
   return undefined;
 }
@@ -39,7 +41,8 @@ export function renderCategoryTable(datasetDir: string): string | undefined {
   const t = manifest.totals ?? {};
   rows.push(['total', ...cols.map((k) => String(t[k] ?? 0)), '']);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const sep = widths.map((w) => '─'.repeat(w)).join('  ');
   const body = rows.slice(1, -1).map(line);
   const balance =

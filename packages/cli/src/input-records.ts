@@ -3,8 +3,8 @@ import {
   contentId,
   exampleSchema,
   formatSchemaErrors,
-  type TaneRecord,
   TaneError,
+  type TaneRecord,
   validateRecord,
 } from '@tane/core';
 import { Ajv } from 'ajv';
@@ -35,9 +35,13 @@ export function toRecord(value: unknown, type: string | undefined): TaneRecord {
   const looksLikeEnvelope = !!v && typeof v === 'object' && 'data' in v && 'type' in v;
   if (looksLikeEnvelope || type === undefined) return validateRecord(value);
   if (type !== 'seed') {
-    throw new TaneError('INPUT_INVALID', `not a record envelope, and rows are converted only for --type seed`, {
-      hint: 'publish full envelopes {id, type, category, data}, or seeds with --type seed',
-    });
+    throw new TaneError(
+      'INPUT_INVALID',
+      `not a record envelope, and rows are converted only for --type seed`,
+      {
+        hint: 'publish full envelopes {id, type, category, data}, or seeds with --type seed',
+      },
+    );
   }
   const row = structuredClone(v ?? {}) as Record<string, unknown>;
   if (!validateSeed(row)) {
@@ -123,13 +127,19 @@ export function readInputRecords(path: string, text: string, type: string | unde
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc });
     if (doc.errors.length > 0) {
-      items.push({ where: `${name}:${lc.linePos(doc.errors[0]!.pos[0]).line}`, error: `YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+      items.push({
+        where: `${name}:${lc.linePos(doc.errors[0]!.pos[0]).line}`,
+        error: `YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+      });
       return items;
     }
     let seq = doc.contents;
     if (!isSeq(seq)) seq = (doc.get('seeds', true) ?? doc.get('records', true)) as typeof seq;
     if (!isSeq(seq)) {
-      items.push({ where: `${name}:1`, error: 'expected a YAML list (or a mapping with seeds: or records:)' });
+      items.push({
+        where: `${name}:1`,
+        error: 'expected a YAML list (or a mapping with seeds: or records:)',
+      });
       return items;
     }
     for (const node of seq.items) {
@@ -145,7 +155,9 @@ export function readInputRecords(path: string, text: string, type: string | unde
       return items;
     }
     if (!Array.isArray(arr)) arr = [arr];
-    (arr as unknown[]).forEach((v, i) => add(i + 1, v));
+    (arr as unknown[]).forEach((v, i) => {
+      add(i + 1, v);
+    });
   } else {
     text.split('\n').forEach((raw, i) => {
       const trimmed = raw.trim();
@@ -167,9 +179,13 @@ export function readInputFile(path: string): string {
   try {
     return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TaneError('INPUT_INVALID', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
-      where: path,
-      hint: 'check the path',
-    });
+    throw new TaneError(
+      'INPUT_INVALID',
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      {
+        where: path,
+        hint: 'check the path',
+      },
+    );
   }
 }

@@ -11,7 +11,9 @@ export interface LoggerOptions {
 }
 
 const clean = (fields: Record<string, unknown> | undefined) =>
-  fields === undefined ? undefined : (JSON.parse(redactSecrets(JSON.stringify(fields))) as Record<string, unknown>);
+  fields === undefined
+    ? undefined
+    : (JSON.parse(redactSecrets(JSON.stringify(fields))) as Record<string, unknown>);
 
 function adapt(p: PinoLogger): Logger {
   return {

@@ -69,7 +69,10 @@ export class Progress {
     this.lastConsumed = s.consumed;
     this.lastAt = now;
     const stageText = Object.entries(s.stages)
-      .map(([id, st]) => `${id} ${fmt(st.done)}${st.inFlight ? `+${st.inFlight}` : ''}${st.failed ? ` !${st.failed}` : ''}`)
+      .map(
+        ([id, st]) =>
+          `${id} ${fmt(st.done)}${st.inFlight ? `+${st.inFlight}` : ''}${st.failed ? ` !${st.failed}` : ''}`,
+      )
       .join(' │ ');
     const written = Object.entries(s.written)
       .map(([t, n]) => `${t} ${fmt(n)}`)

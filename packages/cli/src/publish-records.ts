@@ -24,7 +24,9 @@ export async function publishRecords(
   records: TaneRecord[],
   options: { partitions: number; skipExisting: boolean; compacted?: boolean },
 ): Promise<{ published: number; skipped: number }> {
-  await transport.createTopics([{ name: topic, partitions: options.partitions, ...(options.compacted ? { compacted: true } : {}) }]);
+  await transport.createTopics([
+    { name: topic, partitions: options.partitions, ...(options.compacted ? { compacted: true } : {}) },
+  ]);
   let todo = records;
   if (options.skipExisting) {
     const existing = await idsOnTopic(transport, topic);
@@ -35,7 +37,11 @@ export async function publishRecords(
     for (let i = 0; i < todo.length; i += 1000) {
       // A compacted topic keeps the newest value per key: key seeds by category/id so every seed survives.
       await producer.send(
-        todo.slice(i, i + 1000).map((value) => ({ topic, key: options.compacted ? `${value.category}/${value.id}` : value.category, value })),
+        todo.slice(i, i + 1000).map((value) => ({
+          topic,
+          key: options.compacted ? `${value.category}/${value.id}` : value.category,
+          value,
+        })),
       );
     }
   } finally {

@@ -38,7 +38,8 @@ export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks 
   const listeners = list.flatMap((h) => (h.onEvent ? [h.onEvent.bind(h)] : []));
   const hooks: EngineHooks = {};
   if (arounds.length > 0) {
-    hooks.aroundStage = (info, run) => arounds.reduceRight<() => ReturnType<typeof run>>((next, around) => () => around(info, next), run)();
+    hooks.aroundStage = (info, run) =>
+      arounds.reduceRight<() => ReturnType<typeof run>>((next, around) => () => around(info, next), run)();
   }
   if (listeners.length > 0) {
     hooks.onEvent = (event) => {
@@ -79,11 +80,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
   });
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) {
-      logger.error(`second ${sig}: exiting without draining; unfinished records will be processed again on restart`);
+      logger.error(
+        `second ${sig}: exiting without draining; unfinished records will be processed again on restart`,
+      );
       process.exit(130);
     }
     interrupted = true;
-    logger.info(`${sig} received: finishing in-flight records, committing, then exiting (press Ctrl-C again to exit at once)`);
+    logger.info(
+      `${sig} received: finishing in-flight records, committing, then exiting (press Ctrl-C again to exit at once)`,
+    );
     signalled();
   };
   process.on('SIGINT', onSignal);
@@ -103,7 +108,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
     if (options.untilIdle) {
       const idle = new AbortController();
       await Promise.race([
-        engine.waitUntilIdle({ signal: idle.signal, ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}) }),
+        engine.waitUntilIdle({
+          signal: idle.signal,
+          ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
+        }),
         failed,
         stopRequested,
       ]).finally(() => idle.abort());

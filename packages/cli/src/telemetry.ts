@@ -10,7 +10,10 @@ export interface CliTelemetry {
  * Starts OpenTelemetry when asked for (`--metrics-port` or `OTEL_EXPORTER_OTLP_ENDPOINT`);
  * otherwise loads nothing, so a plain run pays nothing for it.
  */
-export async function startTelemetry(metricsPort: string | undefined, logger: Logger): Promise<CliTelemetry | undefined> {
+export async function startTelemetry(
+  metricsPort: string | undefined,
+  logger: Logger,
+): Promise<CliTelemetry | undefined> {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!metricsPort && !endpoint) return undefined;
   const { setupTelemetry } = await import('@tane/telemetry');

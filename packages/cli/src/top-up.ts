@@ -1,12 +1,21 @@
+import { resolve } from 'node:path';
 import { type Logger, TaneError, type Transport } from '@tane/core';
 import type { LoadedPipeline } from '@tane/core/engine';
-import { type CategorySet, countAccepted, countPlanned, loadCategories, planTasks } from '@tane/plugin-category-router';
-import { resolve } from 'node:path';
+import {
+  type CategorySet,
+  countAccepted,
+  countPlanned,
+  loadCategories,
+  planTasks,
+} from '@tane/plugin-category-router';
 import { publishRecords } from './publish-records.ts';
 import { readRecords } from './read-records.ts';
 
 /** The categories file named by the pipeline's category-router stage (or given explicitly). */
-export async function categoriesFor(pipeline: LoadedPipeline, explicit?: string): Promise<{ path: string; set: CategorySet }> {
+export async function categoriesFor(
+  pipeline: LoadedPipeline,
+  explicit?: string,
+): Promise<{ path: string; set: CategorySet }> {
   if (explicit) return { path: resolve(explicit), set: await loadCategories(resolve(explicit)) };
   for (const [id, plugin] of Object.entries(pipeline.plugins)) {
     if (plugin.definition.name === '@tane/plugin-category-router') {
@@ -17,10 +26,14 @@ export async function categoriesFor(pipeline: LoadedPipeline, explicit?: string)
       }
     }
   }
-  throw new TaneError('USAGE', `pipeline ${pipeline.spec.name} has no category-router stage with a categories file`, {
-    where: pipeline.spec.file,
-    hint: 'pass --categories <file>',
-  });
+  throw new TaneError(
+    'USAGE',
+    `pipeline ${pipeline.spec.name} has no category-router stage with a categories file`,
+    {
+      where: pipeline.spec.file,
+      hint: 'pass --categories <file>',
+    },
+  );
 }
 
 export interface TopUpOptions {
@@ -69,8 +82,12 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
       categories,
       runId,
       ...(options.k ? { k: options.k } : {}),
-      ...(options.perCategory !== undefined ? { perCategory: options.perCategory } : { accepted, alreadyPlanned }),
-      ...(options.untilAccepted !== undefined && options.perCategory === undefined ? { untilAccepted: options.untilAccepted } : {}),
+      ...(options.perCategory !== undefined
+        ? { perCategory: options.perCategory }
+        : { accepted, alreadyPlanned }),
+      ...(options.untilAccepted !== undefined && options.perCategory === undefined
+        ? { untilAccepted: options.untilAccepted }
+        : {}),
     });
     const result = await publishRecords(transport, tasksTopic, tasks, { partitions, skipExisting: true });
     published += result.published;
@@ -83,7 +100,12 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
     if (options.perCategory !== undefined || short.length === 0 || !options.waitIdle) {
       if (options.waitIdle && result.published > 0) await options.waitIdle();
       accepted = await countAccepted(readRecords(transport, datasetTopic));
-      return { rounds: round, published, accepted, short: categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id) };
+      return {
+        rounds: round,
+        published,
+        accepted,
+        short: categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id),
+      };
     }
     if (total === previousTotal && result.published === 0) {
       logger.warn('no progress in the last round: stopping (check the dlq and rejected topics)');
@@ -94,17 +116,28 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   }
   accepted = await countAccepted(readRecords(transport, datasetTopic));
   const short = categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id);
-  if (short.length > 0) logger.warn(`stopped after ${options.maxRounds} rounds with ${short.length} categories below target`, { short: short.join(',') });
+  if (short.length > 0)
+    logger.warn(`stopped after ${options.maxRounds} rounds with ${short.length} categories below target`, {
+      short: short.join(','),
+    });
   return { rounds: options.maxRounds, published, accepted, short };
 }
 
 /** Waits until a consumer group has committed every input topic to its end (another worker runs the pipeline). */
-export async function waitForGroup(transport: Transport, group: string, topics: string[], signal?: AbortSignal): Promise<void> {
+export async function waitForGroup(
+  transport: Transport,
+  group: string,
+  topics: string[],
+  signal?: AbortSignal,
+): Promise<void> {
   for (;;) {
     if (signal?.aborted) return;
     let done = true;
     for (const topic of topics) {
-      const [ends, committed] = await Promise.all([transport.offsets(topic), transport.committedOffsets(group, topic)]);
+      const [ends, committed] = await Promise.all([
+        transport.offsets(topic),
+        transport.committedOffsets(group, topic),
+      ]);
       for (const e of ends) {
         const c = committed.find((x) => x.partition === e.partition)?.offset ?? e.low;
         if (e.high > e.low && c < e.high) done = false;

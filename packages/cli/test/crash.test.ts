@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const plugin = resolve(import.meta.dirname, 'fixtures/jitter-plugin.ts');
 
-function start(args: string[], cwd: string): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function start(
+  args: string[],
+  cwd: string,
+): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -34,7 +37,7 @@ stages:
     routes: { out: topic:out, skip: drop }
 `,
     );
-    const N = 20_000;
+    const N = 40_000;
     const inputs: TaneRecord[] = Array.from({ length: N }, (_, n) => ({
       id: `in-${n}`,
       type: 'item',
@@ -50,7 +53,16 @@ stages:
     await producer.send(inputs.map((value) => ({ topic: 'tane.in', key: value.category, value })));
     await producer.close();
 
-    const args = ['run', 'pipeline.yaml', '--transport', `local:${db}`, '--progress', 'off', '--log-level', 'warn'];
+    const args = [
+      'run',
+      'pipeline.yaml',
+      '--transport',
+      `local:${db}`,
+      '--progress',
+      'off',
+      '--log-level',
+      'warn',
+    ];
     let seed = 42;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -59,18 +71,25 @@ stages:
     const kills = 4;
     for (let k = 0; k < kills; k++) {
       const run = start(args, dir);
-      await new Promise((r) => setTimeout(r, 1500 + random() * 2500));
+      await new Promise((r) => setTimeout(r, 1200 + random() * 2000));
       run.child.kill('SIGKILL');
       expect(await run.exited).toBeNull();
     }
-    const committedBefore = (await transport.committedOffsets('tane.crash', 'tane.in')).reduce((n, o) => n + o.offset, 0);
+    const committedBefore = (await transport.committedOffsets('tane.crash', 'tane.in')).reduce(
+      (n, o) => n + o.offset,
+      0,
+    );
     expect(committedBefore).toBeLessThan(N);
 
     const final = start([...args, '--until-idle', '--quiet-ms', '300'], dir);
     const code = await final.exited;
     expect(code, final.output()).toBe(0);
 
-    const expected = new Set(inputs.filter((r) => (r.data as { n: number }).n % 10 !== 0).flatMap((r) => [0, 1].map((i) => deriveId(r.id, 'jitter', i))));
+    const expected = new Set(
+      inputs
+        .filter((r) => (r.data as { n: number }).n % 10 !== 0)
+        .flatMap((r) => [0, 1].map((i) => deriveId(r.id, 'jitter', i))),
+    );
     const seen: string[] = [];
     for await (const m of transport.read('tane.out')) seen.push(parseRecord(m.value).id);
     expect(new Set(seen).size).toBe(expected.size);

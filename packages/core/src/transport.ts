@@ -141,6 +141,18 @@ export interface GroupConsumer {
   start(handlers: ConsumerHandlers): Promise<void>;
   /** Commits offsets (each the next offset to read) for partitions this member owns. */
   commit(offsets: Array<TopicPartition & { offset: number }>): Promise<void>;
+  /**
+   * Optional: writes `messages` and commits `offsets` in one atomic step, so a
+   * crash can never leave outputs written whose source offsets are not committed
+   * (exactly-once output). If any of the partitions is no longer owned it throws
+   * `GROUP_LOCKED` and writes nothing. Transports that cannot do this leave it
+   * out, and the engine writes outputs first and commits after (at-least-once;
+   * record ids keep sinks idempotent).
+   */
+  commitWithOutputs?(
+    messages: OutgoingMessage[],
+    offsets: Array<TopicPartition & { offset: number }>,
+  ): Promise<void>;
   /** Stops fetching from partitions (records already delivered keep going). */
   pause(partitions: TopicPartition[]): void;
   resume(partitions: TopicPartition[]): void;

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { memoryLogger, parseRecord, type Logger, type TaneRecord, type Transport } from '@tane/core';
-import { Engine, loadPipeline, type LoadedPipeline } from '@tane/core/engine';
+import { type Logger, memoryLogger, parseRecord, type TaneRecord, type Transport } from '@tane/core';
+import { Engine, type LoadedPipeline, loadPipeline } from '@tane/core/engine';
 import { createLocalTransport } from '@tane/transport-local';
 
 export interface PipelineHarnessOptions {
@@ -42,18 +42,29 @@ export interface PipelineRun {
  * expect(run.dlq).toEqual([]);
  * ```
  */
-export async function testPipeline(pipelineFile: string | LoadedPipeline, options: PipelineHarnessOptions): Promise<PipelineRun> {
+export async function testPipeline(
+  pipelineFile: string | LoadedPipeline,
+  options: PipelineHarnessOptions,
+): Promise<PipelineRun> {
   const pipeline = typeof pipelineFile === 'string' ? await loadPipeline(pipelineFile) : pipelineFile;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tane-pipeline-'));
   const transport = options.transport ?? (await createLocalTransport({ path: join(dataDir, 'tane.db') }));
   const prefix = pipeline.spec.topics.prefix;
   const physical = (logical: string) =>
-    options.replay && logical !== options.replay.from ? `${prefix}${logical}.${options.replay.suffix}` : `${prefix}${logical}`;
+    options.replay && logical !== options.replay.from
+      ? `${prefix}${logical}.${options.replay.suffix}`
+      : `${prefix}${logical}`;
   const producer = await transport.producer();
   for (const [logical, records] of Object.entries(options.inputs)) {
     const topic = physical(logical);
     await transport.createTopics([{ name: topic, partitions: pipeline.spec.topics.partitions }]);
-    await producer.send(records.map((value) => ({ topic, key: logical === 'seeds' ? `${value.category}/${value.id}` : value.category, value })));
+    await producer.send(
+      records.map((value) => ({
+        topic,
+        key: logical === 'seeds' ? `${value.category}/${value.id}` : value.category,
+        value,
+      })),
+    );
   }
   await producer.close();
   const engine = new Engine({
@@ -70,7 +81,11 @@ export async function testPipeline(pipelineFile: string | LoadedPipeline, option
     await engine.stop();
   }
   const topics: Record<string, TaneRecord[]> = {};
-  const logicals = new Set([...Object.keys(options.inputs), ...engine.topology.outputs, ...engine.topology.inputs.map((i) => i.logical)]);
+  const logicals = new Set([
+    ...Object.keys(options.inputs),
+    ...engine.topology.outputs,
+    ...engine.topology.inputs.map((i) => i.logical),
+  ]);
   for (const logical of logicals) {
     const name = engine.topology.physical(logical);
     if (!(await transport.listTopics()).some((t) => t.name === name)) continue;

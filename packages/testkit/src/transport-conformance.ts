@@ -145,10 +145,13 @@ export function describeTransportConformance(
         onMessage?: (m: ConsumedMessage, consumer: GroupConsumer) => Promise<void> | void;
         handlers?: Partial<ConsumerHandlers>;
       } = {},
-    ): Promise<{ consumer: GroupConsumer; messages: ConsumedMessage[] }> {
+    ): Promise<{ consumer: GroupConsumer; messages: ConsumedMessage[]; handled: ConsumedMessage[] }> {
       const consumer = await transport.consumer(options);
       running.push(consumer);
+      /** Delivered (onMessage called). */
       const messages: ConsumedMessage[] = [];
+      /** Done with (onMessage resolved, after its commit if `commitEach`). */
+      const handled: ConsumedMessage[] = [];
       await consumer.start({
         ...behaviour.handlers,
         async onMessage(m) {
@@ -157,9 +160,10 @@ export function describeTransportConformance(
           if (behaviour.commitEach) {
             await consumer.commit([{ topic: m.topic, partition: m.partition, offset: m.offset + 1 }]);
           }
+          handled.push(m);
         },
       });
-      return { consumer, messages };
+      return { consumer, messages, handled };
     }
 
     async function stop(consumer: GroupConsumer): Promise<void> {
@@ -249,12 +253,16 @@ export function describeTransportConformance(
         const topic = unique('resume');
         const group = unique('g');
         await transport.createTopics([{ name: topic, partitions: 2 }]);
-        await produce([0, 1, 2, 3].flatMap((seq) => [message(topic, 'a', seq, 0), message(topic, 'b', seq, 1)]));
+        await produce(
+          [0, 1, 2, 3].flatMap((seq) => [message(topic, 'a', seq, 0), message(topic, 'b', seq, 1)]),
+        );
 
         const first = await collect({ group, topics: [topic] }, { commitEach: true });
-        await waitFor('8 messages', () => first.messages.length >= 8);
+        await waitFor('8 messages committed', () => first.handled.length >= 8);
         await stop(first.consumer);
-        expect((await transport.committedOffsets(group, topic)).sort((x, y) => x.partition - y.partition)).toEqual([
+        expect(
+          (await transport.committedOffsets(group, topic)).sort((x, y) => x.partition - y.partition),
+        ).toEqual([
           { partition: 0, offset: 4 },
           { partition: 1, offset: 4 },
         ]);
@@ -441,7 +449,11 @@ export function describeTransportConformance(
         const topic = unique('reset');
         const group = unique('g');
         await transport.createTopics([{ name: topic, partitions: 2 }]);
-        await produce([0, 1, 2].map((seq) => message(topic, 'a', seq, 0)).concat([0, 1].map((s) => message(topic, 'b', s, 1))));
+        await produce(
+          [0, 1, 2]
+            .map((seq) => message(topic, 'a', seq, 0))
+            .concat([0, 1].map((s) => message(topic, 'b', s, 1))),
+        );
         await sleep(50);
         const middle = Date.now();
         await sleep(50);

@@ -45,7 +45,10 @@ export function demoCommand(program: Command): void {
       ),
   )
     .option('--example <name>', 'example set (a folder in examples/, or a path)', 'ja-business')
-    .option('--target <n>', "accepted examples per category (default: each category's target in the categories file)")
+    .option(
+      '--target <n>',
+      "accepted examples per category (default: each category's target in the categories file)",
+    )
     .option('--run-id <id>', 'run id for task ids (default demo-<example>)')
     .option('--data-dir <dir>', 'local state and datasets', '.tane')
     .option('--max-rounds <n>', 'top-up rounds before giving up', '8')
@@ -69,11 +72,17 @@ Examples:
         sim = await startLlmSim({ port: 0 });
         process.env.OPENAI_BASE_URL = sim.url;
         process.env.OPENAI_API_KEY ??= 'sk-simulator-no-key';
-        out(`▶ Using llm-sim, tane's built-in SIMULATOR at ${sim.url} — not a real model; the text is synthetic.`);
+        out(
+          `▶ Using llm-sim, tane's built-in SIMULATOR at ${sim.url} — not a real model; the text is synthetic.`,
+        );
         out('  To use a real OpenAI-compatible server, run the same command with');
-        out('  OPENAI_BASE_URL=http://<host>:8000/v1 OPENAI_API_KEY=<key> TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1');
+        out(
+          '  OPENAI_BASE_URL=http://<host>:8000/v1 OPENAI_API_KEY=<key> TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1',
+        );
       } else {
-        out(`▶ Using the model endpoint ${new URL(process.env.OPENAI_BASE_URL).origin} (model ${process.env.TANE_MODEL ?? 'default'})`);
+        out(
+          `▶ Using the model endpoint ${new URL(process.env.OPENAI_BASE_URL).origin} (model ${process.env.TANE_MODEL ?? 'default'})`,
+        );
       }
       const transport = await transportFor(opts, logger);
       try {
@@ -82,7 +91,9 @@ Examples:
         const prefix = pipeline.spec.topics.prefix;
         const target = opts.target !== undefined ? Number(opts.target) : undefined;
         const targets = Object.fromEntries(set.categories.map((c) => [c.id, target ?? c.target]));
-        out(`▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, target ${target ?? 'per category'} accepted each, on ${transport.description}`);
+        out(
+          `▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, target ${target ?? 'per category'} accepted each, on ${transport.description}`,
+        );
 
         const seedsDir = join(exampleDir, 'seeds');
         const seeds = readdirSync(seedsDir)
@@ -139,10 +150,15 @@ Examples:
           out(`report:   ${relative(process.cwd(), report)}`);
         }
         if (result && result.short.length > 0) {
-          out(`\n${result.short.length} categories are below target after ${result.rounds} rounds: ${result.short.join(', ')}`);
+          out(
+            `\n${result.short.length} categories are below target after ${result.rounds} rounds: ${result.short.join(', ')}`,
+          );
           out('Run the same command again to top them up, or raise --max-rounds.');
         }
-        if (sim) out('\n(generated with llm-sim, the simulator — point OPENAI_BASE_URL at a real server for real data)');
+        if (sim)
+          out(
+            '\n(generated with llm-sim, the simulator — point OPENAI_BASE_URL at a real server for real data)',
+          );
       } finally {
         await transport.close();
         await sim?.close();

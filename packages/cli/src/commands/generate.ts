@@ -32,7 +32,10 @@ export function generateCommand(program: Command): void {
     .option('--run-id <id>', 'run id: same id, same task ids (default: the pipeline name)')
     .option('-k, --k <n>', 'examples requested per task', '8')
     .option('--categories <file>', "categories file (default: from the pipeline's category-router stage)")
-    .option('--group <id>', 'with --until-accepted: the workers’ consumer group to wait for (default <prefix><pipeline>)')
+    .option(
+      '--group <id>',
+      'with --until-accepted: the workers’ consumer group to wait for (default <prefix><pipeline>)',
+    )
     .option('--max-rounds <n>', 'with --until-accepted: give up after n rounds', '10')
     .addHelpText(
       'after',
@@ -67,7 +70,12 @@ Examples:
           ...(opts.untilAccepted !== undefined
             ? {
                 untilAccepted: Number(opts.untilAccepted),
-                waitIdle: () => waitForGroup(transport, group, Object.keys(pipeline.spec.inputs).map((t) => `${prefix}${t}`)),
+                waitIdle: () =>
+                  waitForGroup(
+                    transport,
+                    group,
+                    Object.keys(pipeline.spec.inputs).map((t) => `${prefix}${t}`),
+                  ),
               }
             : {}),
         });

@@ -50,7 +50,9 @@ Examples:
       } catch (err) {
         if (err instanceof TaneError && err.code === 'PLUGIN_NOT_FOUND') {
           const names = listInstalledPlugins().map((p) => p.name);
-          throw new TaneError('PLUGIN_NOT_FOUND', err.message, { hint: `installed plugins: ${names.join(', ') || 'none'}` });
+          throw new TaneError('PLUGIN_NOT_FOUND', err.message, {
+            hint: `installed plugins: ${names.join(', ') || 'none'}`,
+          });
         }
         throw err;
       }
@@ -59,15 +61,31 @@ Examples:
         process.stdout.write(`${JSON.stringify(d.configSchema, null, 2)}\n`);
         return;
       }
-      const out: string[] = [`${d.name}@${d.version}  (engine API ${d.engineApi})`, '', d.summary, '', d.description.trim(), '', 'Routes:'];
+      const out: string[] = [
+        `${d.name}@${d.version}  (engine API ${d.engineApi})`,
+        '',
+        d.summary,
+        '',
+        d.description.trim(),
+        '',
+        'Routes:',
+      ];
       for (const r of d.routes) out.push(`  ${r.name.padEnd(16)} ${r.description}`);
       if (d.routes.length === 0) out.push('  (none: records end here)');
       out.push('', 'Config:');
-      const props = ((d.configSchema as { properties?: Record<string, SchemaProp> }).properties ?? {}) as Record<string, SchemaProp>;
+      const props = ((d.configSchema as { properties?: Record<string, SchemaProp> }).properties ??
+        {}) as Record<string, SchemaProp>;
       const required = ((d.configSchema as { required?: string[] }).required ?? []) as string[];
       for (const [key, p] of Object.entries(props)) {
-        const type = Array.isArray(p.type) ? p.type.join('|') : (p.type ?? (p.enum ? p.enum.map((e) => JSON.stringify(e)).join('|') : 'any'));
-        const def = p.default === undefined ? (required.includes(key) ? ' (required)' : '') : ` = ${JSON.stringify(p.default)}`;
+        const type = Array.isArray(p.type)
+          ? p.type.join('|')
+          : (p.type ?? (p.enum ? p.enum.map((e) => JSON.stringify(e)).join('|') : 'any'));
+        const def =
+          p.default === undefined
+            ? required.includes(key)
+              ? ' (required)'
+              : ''
+            : ` = ${JSON.stringify(p.default)}`;
         out.push(`  ${key.padEnd(20)} ${type}${def}`);
         if (p.description) out.push(`      ${p.description}`);
       }

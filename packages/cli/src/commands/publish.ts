@@ -66,7 +66,9 @@ Exit codes: 0 all published, 3 some lines rejected (the rest published), 2 usage
       for (const e of errors) process.stderr.write(`✗ ${e.where}: ${e.error}\n`);
       const topic = `${prefix}${topicName}`;
       if (opts.dryRun) {
-        process.stdout.write(`${records.length} valid, ${errors.length} rejected (dry run: nothing published)\n`);
+        process.stdout.write(
+          `${records.length} valid, ${errors.length} rejected (dry run: nothing published)\n`,
+        );
       } else {
         const transport = await transportFor(opts, logger);
         try {

@@ -53,20 +53,30 @@ Running the same replay command again resumes it (same group); pick a new suffix
       try {
         const source = topology.physical(opts.from);
         if (!(await transport.listTopics()).some((t) => t.name === source)) {
-          throw new TaneError('TOPIC_NOT_FOUND', `checkpoint topic ${source} does not exist on ${transport.description}`, {
-            hint: 'run the pipeline first, or check --from and the topic prefix',
-          });
+          throw new TaneError(
+            'TOPIC_NOT_FOUND',
+            `checkpoint topic ${source} does not exist on ${transport.description}`,
+            {
+              hint: 'run the pipeline first, or check --from and the topic prefix',
+            },
+          );
         }
         if (opts.fromOffset !== undefined || opts.fromTimestamp !== undefined) {
           await transport.createTopics(topology.topicSpecs);
           if (opts.fromTimestamp !== undefined) {
             const ts = Date.parse(opts.fromTimestamp);
-            if (Number.isNaN(ts)) throw new TaneError('USAGE', `--from-timestamp '${opts.fromTimestamp}' is not a date`, { hint: 'use ISO 8601, e.g. 2026-11-18T00:00:00Z' });
+            if (Number.isNaN(ts))
+              throw new TaneError('USAGE', `--from-timestamp '${opts.fromTimestamp}' is not a date`, {
+                hint: 'use ISO 8601, e.g. 2026-11-18T00:00:00Z',
+              });
             await transport.resetOffsets(group, source, { to: 'timestamp', timestamp: ts });
           } else {
             const offset = Number(opts.fromOffset);
             const parts = await transport.offsets(source);
-            await transport.resetOffsets(group, source, { to: 'offsets', offsets: parts.map((p) => ({ partition: p.partition, offset })) });
+            await transport.resetOffsets(group, source, {
+              to: 'offsets',
+              offsets: parts.map((p) => ({ partition: p.partition, offset })),
+            });
           }
         }
         logger.info(`replaying ${source} into *.${opts.suffix} topics with group ${group}`, {

@@ -15,7 +15,10 @@ export function reportCommand(program: Command): void {
     )
     .argument('<dataset-dir>', 'a folder written by the dataset-sink plugin (it has manifest.json)')
     .option('-o, --out <file>', 'where to write the HTML (default <dataset-dir>/report.html)')
-    .addHelpText('after', '\nExample:\n  $ tane report .tane/datasets/ja-business && xdg-open .tane/datasets/ja-business/report.html')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tane report .tane/datasets/ja-business && xdg-open .tane/datasets/ja-business/report.html',
+    )
     .action(async (dir: string, opts: { out?: string }) => {
       const datasetDir = resolve(dir);
       if (!existsSync(join(datasetDir, 'manifest.json'))) {

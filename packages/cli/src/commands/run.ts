@@ -17,10 +17,17 @@ export interface RunFlags extends CommonOptions {
 export function addRunOptions(cmd: Command): Command {
   return addCommonOptions(cmd)
     .option('--group <id>', 'consumer group (default: <prefix><pipeline>)')
-    .option('--until-idle', 'exit once every input is consumed, processed and committed (batch runs, demos, CI)')
+    .option(
+      '--until-idle',
+      'exit once every input is consumed, processed and committed (batch runs, demos, CI)',
+    )
     .option('--quiet-ms <ms>', 'with --until-idle: how long the pipeline must stay idle', '1500')
     .option('--data-dir <dir>', 'local state: LLM cache, default dataset folder', '.tane')
-    .addOption(new Option('--progress <mode>', 'live progress display').choices(['auto', 'tty', 'plain', 'off']).default('auto'))
+    .addOption(
+      new Option('--progress <mode>', 'live progress display')
+        .choices(['auto', 'tty', 'plain', 'off'])
+        .default('auto'),
+    )
     .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>');
 }
 

@@ -28,11 +28,16 @@ Exit codes: 0 valid, 2 problems found.`,
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ valid: problems.length === 0, problems }, null, 2)}\n`);
       } else if (problems.length === 0) {
-        const stages = Object.entries(pipeline.plugins).map(([id, p]) => `${id} (${p.definition.name}@${p.definition.version})`);
+        const stages = Object.entries(pipeline.plugins).map(
+          ([id, p]) => `${id} (${p.definition.name}@${p.definition.version})`,
+        );
         process.stdout.write(`✓ ${spec.file} is valid: ${stages.length} stages — ${stages.join(', ')}\n`);
       } else {
-        process.stdout.write(`✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${spec.file}:\n`);
-        for (const p of problems) process.stdout.write(`  ${p.where}: ${p.code}: ${p.message}\n    → ${p.hint}\n`);
+        process.stdout.write(
+          `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${spec.file}:\n`,
+        );
+        for (const p of problems)
+          process.stdout.write(`  ${p.where}: ${p.code}: ${p.message}\n    → ${p.hint}\n`);
       }
       process.exitCode = problems.length === 0 ? ExitCode.OK : ExitCode.USAGE;
     });

@@ -7,7 +7,14 @@ import type { Emission, StageImpl, StageInput, StageOutput, StageSetupContext } 
 import { parseRecord, type TaneRecord, validateRecord } from '../record.ts';
 import { createRecordContext } from '../record-context.ts';
 import { redactSecrets } from '../redact.ts';
-import type { ConsumedMessage, GroupConsumer, TopicPartition, TopicSpec, Transport } from '../transport.ts';
+import type {
+  ConsumedMessage,
+  GroupConsumer,
+  OutgoingMessage,
+  TopicPartition,
+  TopicSpec,
+  Transport,
+} from '../transport.ts';
 import { OutputWriter } from './output-writer.ts';
 import type { StageSpec } from './pipeline-file.ts';
 import { type PipelineTopology, planTopology } from './topology.ts';
@@ -66,7 +73,10 @@ export interface EngineStats {
 interface PartitionState {
   tp: TopicPartition;
   watermark: PartitionWatermark;
+  /** Records of this partition not yet done. */
   inFlight: number;
+  /** Transactional delivery: outputs of done offsets, written together with their commit. */
+  ready: Map<number, OutgoingMessage[]>;
   waiters: (() => void)[];
   lastCommitted: number | undefined;
   owned: boolean;
@@ -77,6 +87,8 @@ interface Token {
   ps: PartitionState;
   offset: number;
   pending: number;
+  /** Transactional delivery: records bound for topics, held until the offset is committed. */
+  outputs?: OutgoingMessage[];
 }
 
 interface Work {
@@ -131,6 +143,9 @@ export class Engine {
   private fatalError: Error | undefined;
   private fatalListeners: ((err: Error) => void)[] = [];
   private inFlightTotal = 0;
+  private commitChain: Promise<void> = Promise.resolve();
+  /** True when the transport writes outputs and commits offsets atomically (exactly-once output). */
+  transactional = false;
   readonly stats: EngineStats;
 
   constructor(private readonly options: EngineOptions) {
@@ -202,13 +217,18 @@ export class Engine {
       logger: this.logger,
       onFatal: (err) => this.fail(err),
     });
-    this.consumer = await transport.consumer({
+    const consumer = await transport.consumer({
       group: this.group,
       topics: this.topology.inputs.map((i) => i.physical),
       start: 'earliest',
       ...(this.options.clientId ? { clientId: this.options.clientId } : {}),
     });
-    await this.consumer.start({
+    this.consumer = consumer;
+    this.transactional = typeof consumer.commitWithOutputs === 'function';
+    this.logger.debug('delivery', {
+      mode: this.transactional ? 'exactly-once output (transactional commit)' : 'at-least-once',
+    });
+    await consumer.start({
       onMessage: (m) => this.onMessage(m),
       onAssigned: (tps) => {
         for (const tp of tps) this.partitionState(tp).owned = true;
@@ -331,6 +351,7 @@ export class Engine {
         tp,
         watermark: new PartitionWatermark(),
         inFlight: 0,
+        ready: new Map(),
         waiters: [],
         lastCommitted: undefined,
         owned: true,
@@ -348,7 +369,9 @@ export class Engine {
     }
     const ps = this.partitionState({ topic: m.topic, partition: m.partition });
     const cap = this.options.pipeline.spec.limits.maxInFlightPerPartition;
-    while (ps.inFlight >= cap && !this.stopping) {
+    // The cap counts offsets delivered and not yet committable, so a slow record at the head
+    // of a partition bounds what piles up behind it (and, in transactional mode, held outputs).
+    while (ps.watermark.pending >= cap && !this.stopping) {
       await new Promise<void>((r) => ps.waiters.push(r));
     }
     if (this.stopping) {
@@ -407,16 +430,26 @@ export class Engine {
     token.pending--;
     if (token.pending > 0) return;
     const { ps } = token;
+    if (this.transactional && token.outputs && token.outputs.length > 0)
+      ps.ready.set(token.offset, token.outputs);
     ps.watermark.complete(token.offset);
     ps.inFlight--;
     this.inFlightTotal--;
     this.stats.inFlight = this.inFlightTotal;
-    const w = ps.waiters.shift();
-    if (w) w();
+    const cap = this.options.pipeline.spec.limits.maxInFlightPerPartition;
+    while (ps.waiters.length > 0 && ps.watermark.pending < cap) ps.waiters.shift()!();
   }
 
-  private async commit(only?: TopicPartition[]): Promise<void> {
+  /** Commits done offsets (and, in transactional mode, their outputs); one commit at a time. */
+  private commit(only?: TopicPartition[]): Promise<void> {
+    const next = this.commitChain.then(() => this.commitNow(only));
+    this.commitChain = next.catch(() => {});
+    return next;
+  }
+
+  private async commitNow(only?: TopicPartition[]): Promise<void> {
     if (!this.consumer) return;
+    if (this.transactional) return this.commitTransactional(only);
     const offsets: Array<TopicPartition & { offset: number }> = [];
     const states = only
       ? only.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? [])
@@ -439,6 +472,71 @@ export class Engine {
         offset: o.offset,
       });
     }
+  }
+
+  private async commitTransactional(only?: TopicPartition[]): Promise<void> {
+    const consumer = this.consumer!;
+    const states = only
+      ? only.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? [])
+      : [...this.partitions.values()];
+    const offsets: Array<TopicPartition & { offset: number }> = [];
+    const messages: OutgoingMessage[] = [];
+    const taken: { ps: PartitionState; offsets: number[]; next: number }[] = [];
+    for (const ps of states) {
+      const next = ps.watermark.committable();
+      if (!ps.owned || next === undefined || next === ps.lastCommitted) continue;
+      const done = [...ps.ready.keys()].filter((o) => o < next).sort((a, b) => a - b);
+      for (const o of done) messages.push(...ps.ready.get(o)!);
+      offsets.push({ ...ps.tp, offset: next });
+      taken.push({ ps, offsets: done, next });
+    }
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commitWithOutputs!(messages, offsets);
+    } catch (err) {
+      if (err instanceof TaneError && err.code === 'GROUP_LOCKED') {
+        // Some partitions moved to another member: forget them (their new owner redoes the work), keep the rest.
+        const owned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`));
+        for (const { ps } of taken) {
+          const key = `${ps.tp.topic}\u0000${ps.tp.partition}`;
+          if (!owned.has(key)) {
+            ps.owned = false;
+            this.partitions.delete(key);
+          }
+        }
+        this.logger.warn(
+          'partitions were taken over before their commit; their new owner repeats that work',
+          {
+            error: err.message,
+          },
+        );
+        return;
+      }
+      throw err;
+    }
+    for (const t of taken) {
+      for (const o of t.offsets) t.ps.ready.delete(o);
+      t.ps.lastCommitted = t.next;
+      this.stats.committed++;
+      this.options.hooks?.onEvent?.({
+        type: 'committed',
+        topic: t.ps.tp.topic,
+        partition: t.ps.tp.partition,
+        offset: t.next,
+      });
+    }
+    for (const m of messages) this.noteWritten(m.topic, m.value);
+  }
+
+  private noteWritten(physical: string, record: TaneRecord): void {
+    const logical = this.topology.logical(physical);
+    this.stats.written[logical] = (this.stats.written[logical] ?? 0) + 1;
+    this.options.hooks?.onEvent?.({
+      type: 'written',
+      topic: logical,
+      category: record.category,
+      recordType: record.type,
+    });
   }
 
   private async allInputsCommitted(): Promise<boolean> {
@@ -684,15 +782,13 @@ export class Engine {
 
   private writeTopic(logical: string, record: TaneRecord, token: Token, key: string = record.category): void {
     const topic = this.topology.physical(logical);
+    if (this.transactional) {
+      (token.outputs ??= []).push({ topic, key, value: record });
+      return;
+    }
     token.pending++;
     this.writer!.write({ topic, key, value: record }, () => {
-      this.stats.written[logical] = (this.stats.written[logical] ?? 0) + 1;
-      this.options.hooks?.onEvent?.({
-        type: 'written',
-        topic: logical,
-        category: record.category,
-        recordType: record.type,
-      });
+      this.noteWritten(topic, record);
       this.release(token);
     });
   }

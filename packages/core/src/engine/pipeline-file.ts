@@ -185,7 +185,7 @@ export function parsePipeline(
     stages: {},
     limits: {
       maxInFlightPerPartition: 256,
-      commitIntervalMs: 1000,
+      commitIntervalMs: 200,
       defaultTimeoutMs: 600_000,
       drainTimeoutMs: 60_000,
     },

@@ -13,6 +13,8 @@ export interface PipelineTopology {
   /** Every topic to create, with partitions. */
   topicSpecs: TopicSpec[];
   physical(logical: string): string;
+  /** The logical name of a physical topic this run reads or writes. */
+  logical(physical: string): string;
   defaultGroup: string;
   runId: string;
 }
@@ -90,12 +92,14 @@ export function planTopology(
     ...(logical === 'seeds' ? { compacted: true } : {}),
   }));
   const stages = Object.keys(spec.stages).filter((id) => reachable.has(id));
+  const byPhysical = new Map([...names].map((l) => [physical(l), l]));
   return {
     stages,
     inputs: entries.map(([logical, stage]) => ({ logical, physical: physical(logical), stage })),
     outputs: [...written],
     topicSpecs,
     physical,
+    logical: (p: string) => byPhysical.get(p) ?? p,
     defaultGroup: replay ? `${prefix}${spec.name}.replay.${replay.suffix}` : `${prefix}${spec.name}`,
     runId: replay ? `${spec.name}.${replay.suffix}` : spec.name,
   };
