@@ -15,6 +15,8 @@ export interface RunPipelineOptions {
   targets?: Record<string, number>;
   baseline?: Record<string, number>;
   hooks?: EngineHooks;
+  /** Called after the engine stopped, while LLM clients are still open (e.g. to save their usage). */
+  onStopped?: (engine: Engine) => Promise<void>;
   /** Called once the engine runs (e.g. to publish work for it). Its promise is awaited before idling counts. */
   whileRunning?: (engine: Engine) => Promise<void>;
 }
@@ -23,6 +25,18 @@ export interface RunOutcome {
   engine: Engine;
   /** True when stopped by SIGINT/SIGTERM (after a clean drain). */
   interrupted: boolean;
+}
+
+/** One line per model endpoint used: requests, tokens, cache hits (a replay should show only cache hits). */
+async function reportLlmUsage(logger: Logger): Promise<void> {
+  const { llmClients } = await import('@tane/llm');
+  for (const client of llmClients()) {
+    const u = client.usage();
+    logger.info(
+      `LLM usage at ${u.endpoint} (${u.model}): ${u.totals.requests} requests, ${u.totals.promptTokens} prompt + ` +
+        `${u.totals.completionTokens} completion tokens, ${u.totals.cacheHits} cache hits, ${u.totals.throttled} throttled, ${u.totals.retries} retries`,
+    );
+  }
 }
 
 /** LLM clients are shared by every stage of the process: close them once the engine has stopped. */
@@ -119,6 +133,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
       await Promise.race([failed, stopRequested]);
     }
     await engine.stop();
+    await options.onStopped?.(engine);
+    await reportLlmUsage(logger);
     await closeLlmClients();
     return { engine, interrupted };
   } catch (err) {

@@ -23,15 +23,13 @@ export async function startTelemetry(
     ...(metricsPort ? { metricsPort: Number(metricsPort) } : {}),
     logger,
   });
-  const llm = await import('@tane/llm');
-  const unsubscribe = (llm as { onLlmEvents?: (l: (e: unknown) => void) => () => void }).onLlmEvents?.((e) =>
-    telemetry.onLlmEvent(e as never),
-  );
-  if (metricsPort) logger.info(`metrics on http://127.0.0.1:${metricsPort}/metrics`);
+  const { onLlmEvents } = await import('@tane/llm');
+  const unsubscribe = onLlmEvents((e) => telemetry.onLlmEvent(e));
+  if (telemetry.metricsUrl) logger.info(`metrics on ${telemetry.metricsUrl}`);
   return {
     hooks: telemetry.hooks,
     async shutdown() {
-      unsubscribe?.();
+      unsubscribe();
       await telemetry.shutdown();
     },
   };

@@ -1,8 +1,26 @@
 import type { LlmClient } from './llm-client.ts';
 import { type LlmEndpointConfig, resolveLlmConfig } from './llm-endpoint-config.ts';
+import type { LlmEvent, LlmEventListener } from './llm-event.ts';
 import { OpenAiLlmClient } from './openai-llm-client.ts';
 
 const clients = new Map<string, OpenAiLlmClient>();
+const processListeners = new Set<LlmEventListener>();
+
+/**
+ * Listens to the events of every LLM client of this process, present and
+ * future (for telemetry and usage reports). Returns the unsubscribe function.
+ */
+export function onLlmEvents(listener: LlmEventListener): () => void {
+  processListeners.add(listener);
+  return () => {
+    processListeners.delete(listener);
+  };
+}
+
+/** Every client of this process (e.g. to read usage at the end of a run). */
+export function llmClients(): LlmClient[] {
+  return [...clients.values()];
+}
 
 /**
  * One client (and one limiter) per (baseURL, model) per process: all plugins
@@ -28,6 +46,9 @@ export function getLlmClient(config: LlmEndpointConfig = {}): LlmClient {
   if (existing) return existing;
   const client = new OpenAiLlmClient(resolved, () => {
     if (clients.get(key) === client) clients.delete(key);
+  });
+  client.onEvent((event: LlmEvent) => {
+    for (const l of processListeners) l(event);
   });
   clients.set(key, client);
   return client;

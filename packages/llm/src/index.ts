@@ -12,7 +12,7 @@ export type {
   JsonChatRequest,
   JsonChatResult,
 } from './chat-types.ts';
-export { closeAllLlmClients, getLlmClient } from './get-llm-client.ts';
+export { closeAllLlmClients, getLlmClient, llmClients, onLlmEvents } from './get-llm-client.ts';
 export { type JsonReadResult, readJsonReply } from './json-reply.ts';
 export type { LlmClient } from './llm-client.ts';
 export {

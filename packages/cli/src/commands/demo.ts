@@ -112,6 +112,7 @@ Examples:
         const runId = opts.runId ?? `demo-${pipeline.spec.name}`;
         let result: Awaited<ReturnType<typeof topUp>> | undefined;
         const started = Date.now();
+        const datasetDir = datasetDirOf(pipeline, opts.dataDir, pipeline.spec.name);
         await runPipeline({
           pipeline,
           transport,
@@ -121,6 +122,12 @@ Examples:
           quietMs: 500,
           progress: progressMode(opts.progress, !!opts.quiet),
           targets,
+          onStopped: async () => {
+            if (!datasetDir || !existsSync(datasetDir)) return;
+            const { llmClients } = await import('@tane/llm');
+            const usage = llmClients().map((c) => c.usage());
+            writeFileSync(join(datasetDir, 'usage.json'), `${JSON.stringify(usage, null, 2)}\n`);
+          },
           whileRunning: async (engine) => {
             result = await topUp({
               transport,
@@ -134,7 +141,6 @@ Examples:
             });
           },
         });
-        const datasetDir = datasetDirOf(pipeline, opts.dataDir, pipeline.spec.name);
         out(`\n▶ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         if (datasetDir && existsSync(join(datasetDir, 'manifest.json'))) {
           if (sim) {
