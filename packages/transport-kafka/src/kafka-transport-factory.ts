@@ -120,7 +120,9 @@ function isLogger(value: unknown): value is Logger {
 /**
  * Makes Kafka transports from `kafka://host:port[,host:port]` URLs. SASL and TLS
  * come from `TANE_KAFKA_SASL_MECHANISM`, `TANE_KAFKA_USERNAME`,
- * `TANE_KAFKA_PASSWORD` and `TANE_KAFKA_SSL=1`. `options` may carry `logger`,
+ * `TANE_KAFKA_PASSWORD` and `TANE_KAFKA_SSL=1`; numeric settings from
+ * `TANE_KAFKA_SESSION_TIMEOUT_MS`, `TANE_KAFKA_HEARTBEAT_INTERVAL_MS`, … (the option name in
+ * upper snake case). `options` may carry `logger`,
  * `clientId`, `kafkaLogLevel`, `env` (instead of `process.env`) and the numeric
  * settings of {@link KafkaTransportOptions}.
  *
@@ -151,7 +153,10 @@ export const kafkaTransportFactory: TransportFactory = {
       settings.kafkaLogLevel = options.kafkaLogLevel as KafkaLogLevel;
     }
     for (const key of NUMBER_OPTIONS) {
-      const value = options[key];
+      // Each numeric setting can also come from the environment: sessionTimeoutMs ← TANE_KAFKA_SESSION_TIMEOUT_MS.
+      const envName = `TANE_KAFKA_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+      const fromEnv = env[envName];
+      const value = options[key] ?? (fromEnv === undefined || fromEnv === '' ? undefined : Number(fromEnv));
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
         throw new TaneError('CONFIG_INVALID', `Kafka option ${key} must be a positive number`, {

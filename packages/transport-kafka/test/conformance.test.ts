@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
 import { describeTransportConformance } from '@tane/testkit';
+import { expect, it } from 'vitest';
 import { requireBroker, testTransport } from './broker.ts';
 
 // The suite below only skips its tests when its setup fails; this one fails loudly instead.
