@@ -24,10 +24,10 @@ interface DemoFlags extends CommonOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 
 function findExample(name: string): string {
-  const candidates = [resolve(name), resolve('examples', name), resolve(here, '../../../examples', name)];
+  const candidates = [resolve(name), resolve('examples', name), resolve(here, '../../../../examples', name)];
   for (const c of candidates) if (existsSync(join(c, 'pipeline.yaml'))) return c;
   throw new TaneError('USAGE', `no example named '${name}'`, {
-    hint: `give a folder with pipeline.yaml, or one of: ${readdirSync(resolve(here, '../../../examples')).join(', ')}`,
+    hint: `give a folder with pipeline.yaml, or one of: ${readdirSync(resolve(here, '../../../../examples')).join(', ')}`,
   });
 }
 

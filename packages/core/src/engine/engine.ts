@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { mergeMap, Subject, type Subscription } from 'rxjs';
 import { TaneError, toTaneError } from '../errors.ts';
@@ -152,6 +153,8 @@ export class Engine {
     const { spec } = options.pipeline;
     this.topology = planTopology(spec, options.replay);
     this.group = options.group ?? this.topology.defaultGroup;
+    // Every record in a stage listens for shutdown; thousands may be in flight at once.
+    setMaxListeners(0, this.shutdown.signal);
     this.logger = (options.logger ?? silentLogger).child({ pipeline: spec.name, group: this.group });
     this.stats = {
       startedAt: Date.now(),
