@@ -80,6 +80,8 @@ interface PartitionState {
   ready: Map<number, OutgoingMessage[]>;
   waiters: (() => void)[];
   lastCommitted: number | undefined;
+  /** `watermark.doneCount` at the last successful commit: delivered − this = not yet committed. */
+  committedCount: number;
   owned: boolean;
 }
 
@@ -144,6 +146,7 @@ export class Engine {
   private fatalError: Error | undefined;
   private fatalListeners: ((err: Error) => void)[] = [];
   private inFlightTotal = 0;
+  private sinceYield = 0;
   private commitChain: Promise<void> = Promise.resolve();
   /** True when the transport writes outputs and commits offsets atomically (exactly-once output). */
   transactional = false;
@@ -357,6 +360,7 @@ export class Engine {
         ready: new Map(),
         waiters: [],
         lastCommitted: undefined,
+        committedCount: 0,
         owned: true,
       };
       this.partitions.set(key, ps);
@@ -372,10 +376,17 @@ export class Engine {
     }
     const ps = this.partitionState({ topic: m.topic, partition: m.partition });
     const cap = this.options.pipeline.spec.limits.maxInFlightPerPartition;
-    // The cap counts offsets delivered and not yet committable, so a slow record at the head
-    // of a partition bounds what piles up behind it (and, in transactional mode, held outputs).
-    while (ps.watermark.pending >= cap && !this.stopping) {
+    // The cap counts offsets delivered and not yet committed, so neither a slow record at the
+    // head of a partition nor a commit falling behind lets work (or held outputs) pile up.
+    if (this.uncommitted(ps) >= cap) void this.commit().catch(() => {});
+    while (this.uncommitted(ps) >= cap && !this.stopping) {
       await new Promise<void>((r) => ps.waiters.push(r));
+    }
+    // Records often finish within microtasks; yield now and then so timers (commits, progress,
+    // heartbeats) keep running however fast the source delivers.
+    if (++this.sinceYield >= 256) {
+      this.sinceYield = 0;
+      await new Promise<void>((r) => setImmediate(r));
     }
     if (this.stopping) {
       await this.gate;
@@ -439,8 +450,16 @@ export class Engine {
     ps.inFlight--;
     this.inFlightTotal--;
     this.stats.inFlight = this.inFlightTotal;
+    this.wake(ps);
+  }
+
+  private uncommitted(ps: PartitionState): number {
+    return ps.watermark.delivered - ps.committedCount;
+  }
+
+  private wake(ps: PartitionState): void {
     const cap = this.options.pipeline.spec.limits.maxInFlightPerPartition;
-    while (ps.waiters.length > 0 && ps.watermark.pending < cap) ps.waiters.shift()!();
+    while (ps.waiters.length > 0 && this.uncommitted(ps) < cap) ps.waiters.shift()!();
   }
 
   /** Commits done offsets (and, in transactional mode, their outputs); one commit at a time. */
@@ -454,16 +473,23 @@ export class Engine {
     if (!this.consumer) return;
     if (this.transactional) return this.commitTransactional(only);
     const offsets: Array<TopicPartition & { offset: number }> = [];
+    const doneCounts = new Map<PartitionState, number>();
     const states = only
       ? only.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? [])
       : [...this.partitions.values()];
     for (const ps of states) {
       const next = ps.watermark.committable();
-      if (ps.owned && next !== undefined && next !== ps.lastCommitted)
+      if (ps.owned && next !== undefined && next !== ps.lastCommitted) {
         offsets.push({ ...ps.tp, offset: next });
+        doneCounts.set(ps, ps.watermark.doneCount);
+      }
     }
     if (offsets.length === 0) return;
     await this.consumer.commit(offsets);
+    for (const [ps, count] of doneCounts) {
+      ps.committedCount = count;
+      this.wake(ps);
+    }
     for (const o of offsets) {
       const ps = this.partitions.get(`${o.topic}\u0000${o.partition}`);
       if (ps) ps.lastCommitted = o.offset;
@@ -484,14 +510,14 @@ export class Engine {
       : [...this.partitions.values()];
     const offsets: Array<TopicPartition & { offset: number }> = [];
     const messages: OutgoingMessage[] = [];
-    const taken: { ps: PartitionState; offsets: number[]; next: number }[] = [];
+    const taken: { ps: PartitionState; offsets: number[]; next: number; doneCount: number }[] = [];
     for (const ps of states) {
       const next = ps.watermark.committable();
       if (!ps.owned || next === undefined || next === ps.lastCommitted) continue;
       const done = [...ps.ready.keys()].filter((o) => o < next).sort((a, b) => a - b);
       for (const o of done) messages.push(...ps.ready.get(o)!);
       offsets.push({ ...ps.tp, offset: next });
-      taken.push({ ps, offsets: done, next });
+      taken.push({ ps, offsets: done, next, doneCount: ps.watermark.doneCount });
     }
     if (offsets.length === 0) return;
     try {
@@ -520,6 +546,8 @@ export class Engine {
     for (const t of taken) {
       for (const o of t.offsets) t.ps.ready.delete(o);
       t.ps.lastCommitted = t.next;
+      t.ps.committedCount = t.doneCount;
+      this.wake(t.ps);
       this.stats.committed++;
       this.options.hooks?.onEvent?.({
         type: 'committed',

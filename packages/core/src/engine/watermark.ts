@@ -12,10 +12,15 @@ export class PartitionWatermark {
   private readonly done = new Set<number>();
   private head = 0;
   private next: number | undefined;
+  /** Offsets tracked since the start. */
+  delivered = 0;
+  /** Offsets in the contiguous done prefix since the start (committable ones). */
+  doneCount = 0;
 
   /** Registers a delivered offset (in delivery order). */
   track(offset: number): void {
     this.queue.push(offset);
+    this.delivered++;
   }
 
   /** Marks a tracked offset as done (every record derived from it is terminal). */
@@ -26,6 +31,7 @@ export class PartitionWatermark {
       this.done.delete(o);
       this.next = o + 1;
       this.head++;
+      this.doneCount++;
     }
     // Compact the array now and then so a long run does not grow it without bound.
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
