@@ -112,7 +112,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms: number):
 }
 
 describe('tane run workers on Kafka', () => {
-  it('two workers share 4 partitions; one leaves mid-run and the other takes over: nothing lost, no duplicate ids', async () => {
+  it('two workers share 4 partitions; one leaves mid-run and the other takes over: nothing lost, repeats bounded', async () => {
     const s = await setup(6000);
     const a = worker(s.dir);
     const b = worker(s.dir);
@@ -131,7 +131,10 @@ describe('tane run workers on Kafka', () => {
     const ids = await s.outIds();
     expect(new Set(ids).size).toBe(s.expected.size);
     for (const id of ids) expect(s.expected.has(id)).toBe(true);
-    expect(ids.length).toBe(s.expected.size);
+    // kafkajs rebalances eagerly and tells a member of a revoked partition only after the group
+    // re-formed, so records done but not yet committed at a rebalance are repeated by the new
+    // owner: at most the uncommitted cap per partition, per rebalance (two here), two outputs each.
+    expect(ids.length - s.expected.size).toBeLessThanOrEqual(32 * 4 * 2 * 2);
   }, 300_000);
 
   it('kill -9 of a worker mid-run, then a restart: no record lost, repeats bounded by what was in flight', async () => {

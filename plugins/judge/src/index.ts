@@ -8,6 +8,13 @@ import pkg from '../package.json' with { type: 'json' };
 import { type JudgeConfig, judgeConfigSchema } from './judge-config.ts';
 import { createJudgeStage } from './judge-stage.ts';
 
+// These live in @tane/prompt-kit; re-exported so code that imports them from this plugin keeps working.
+export {
+  type LlmClientFactory,
+  type LlmSettings,
+  type PromptTemplate,
+  parsePromptTemplate,
+} from '@tane/prompt-kit';
 export {
   DEFAULT_RUBRIC_EN,
   DEFAULT_RUBRIC_JA,
@@ -24,9 +31,6 @@ export {
 } from './judge-prompt.ts';
 export { type JudgeReply, judgeReplySchema, type Verdict } from './judge-reply.ts';
 export { createJudgeStage, type JudgeMeta } from './judge-stage.ts';
-export type { LlmClientFactory } from './llm-clients.ts';
-export type { LlmSettings } from './llm-settings.ts';
-export { type PromptTemplate, parsePromptTemplate } from './prompt-template.ts';
 export { decideVerdict, verdictForScore } from './verdict.ts';
 
 /**

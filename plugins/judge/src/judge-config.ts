@@ -1,4 +1,12 @@
-import { type LlmSettings, llmSettingsSchema } from './llm-settings.ts';
+import {
+  type LlmSettings,
+  llmSettingsSchema,
+  maxInvalidRetriesSchema,
+  type SamplingParams,
+  samplingParamsSchema,
+  type TemplatesConfig,
+  templatesConfigSchema,
+} from '@tane/prompt-kit';
 
 /** Which verdict wins when the score and the model's own verdict disagree. */
 export type VerdictRule = 'stricter' | 'score';
@@ -16,10 +24,10 @@ export interface JudgeConfig {
   /** The default rubric per prompt language; a category may replace it (`rubric.criteria`) or add to it (`rubric.extra`). */
   rubric: { ja: string[]; en: string[] };
   llm: LlmSettings;
-  params: { temperature: number; top_p: number; max_tokens: number };
+  params: SamplingParams;
   /** Let `meta.category.model.temperature` change the judge's temperature too (off: a judge should not sample). */
   useCategoryTemperature: boolean;
-  templates: { ja?: string; en?: string };
+  templates: TemplatesConfig;
   maxInvalidRetries: number;
 }
 
@@ -77,37 +85,16 @@ export const judgeConfigSchema = {
       properties: { ja: criteria(DEFAULT_RUBRIC_JA), en: criteria(DEFAULT_RUBRIC_EN) },
     },
     llm: llmSettingsSchema,
-    params: {
-      type: 'object',
-      default: {},
-      additionalProperties: false,
-      properties: {
-        temperature: { type: 'number', minimum: 0, maximum: 2, default: 0 },
-        top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 },
-        max_tokens: { type: 'integer', minimum: 1, default: 1024 },
-      },
-    },
+    params: samplingParamsSchema({ temperature: 0, top_p: 1, max_tokens: 1024 }),
     useCategoryTemperature: {
       type: 'boolean',
       default: false,
       description:
         "Apply meta.category.model.temperature to the judge as well (the category's model name always applies)",
     },
-    templates: {
-      type: 'object',
-      default: {},
-      additionalProperties: false,
-      description:
-        'Replace the built-in prompt template of a language (path relative to the pipeline folder)',
-      properties: { ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
-    },
-    maxInvalidRetries: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 5,
-      default: 2,
-      description:
-        'Re-asks after a reply that fails the JSON Schema, then the record fails with LLM_INVALID_OUTPUT',
-    },
+    templates: templatesConfigSchema,
+    maxInvalidRetries: maxInvalidRetriesSchema(
+      'Re-asks after a reply that fails the JSON Schema, then the record fails with LLM_INVALID_OUTPUT',
+    ),
   },
 } as const;

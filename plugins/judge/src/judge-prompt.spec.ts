@@ -1,9 +1,9 @@
+import { loadDefaultTemplates } from '@tane/prompt-kit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUBRIC_JA } from './judge-config.ts';
-import { buildJudgeMessages, JUDGE_TEMPLATE_VARIABLES, rubricFor } from './judge-prompt.ts';
-import { loadDefaultTemplates } from './prompt-templates.ts';
+import { buildJudgeMessages, JUDGE_TEMPLATES, rubricFor } from './judge-prompt.ts';
 
-const templates = loadDefaultTemplates('judge', {}, process.cwd(), JUDGE_TEMPLATE_VARIABLES);
+const templates = loadDefaultTemplates(JUDGE_TEMPLATES, {}, process.cwd());
 const example = {
   instruction: '次の文を敬語に直してください。',
   input: '資料見ました。',

@@ -1,18 +1,29 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from './category-settings.ts';
+import {
+  type BuiltInTemplates,
+  buildPromptMessages,
+  CATEGORY_TEMPLATE_VARIABLES,
+  categoryTemplateValues,
+  type PromptLang,
+  type PromptMessage,
+  type PromptTemplate,
+  promptExample,
+} from '@tane/prompt-kit';
 import type { Thresholds } from './judge-config.ts';
-import { type PromptMessage, promptMarkers, withJsonPayload } from './prompt-markers.ts';
-import { type PromptTemplate, renderTemplateText } from './prompt-template.ts';
 
 /** The placeholders a judge template may use. */
 export const JUDGE_TEMPLATE_VARIABLES = [
-  'language',
-  'category.id',
-  'category.name',
-  'category.description',
+  ...CATEGORY_TEMPLATE_VARIABLES,
   'thresholds.accept',
   'thresholds.repair',
 ] as const;
+
+/** The built-in judge templates, `templates/judge.ja.md` and `templates/judge.en.md`. */
+export const JUDGE_TEMPLATES: BuiltInTemplates = {
+  name: 'judge',
+  dir: new URL('../templates/', import.meta.url),
+  variables: JUDGE_TEMPLATE_VARIABLES,
+};
 
 export interface JudgePromptInput {
   template: PromptTemplate;
@@ -49,29 +60,15 @@ export function rubricFor(
  */
 export function buildJudgeMessages(input: JudgePromptInput): PromptMessage[] {
   const { template, lang, category } = input;
-  const values = {
-    language: lang === 'ja' ? '日本語' : 'English',
-    'category.id': category.id,
-    'category.name': category.name,
-    'category.description': category.description,
-    'thresholds.accept': input.thresholds.accept,
-    'thresholds.repair': input.thresholds.repair,
-  };
-  const markers = promptMarkers({ task: 'judge', lang, category: category.id });
-  const system = renderTemplateText(template.system, values).trim();
-  const payload = {
-    example: {
-      instruction: input.example.instruction,
-      input: input.example.input ?? '',
-      output: input.example.output,
+  return buildPromptMessages({
+    template,
+    markers: { task: 'judge', lang, category: category.id },
+    values: {
+      ...categoryTemplateValues(lang, category),
+      'thresholds.accept': input.thresholds.accept,
+      'thresholds.repair': input.thresholds.repair,
     },
-    rubric: input.rubric,
-  };
-  return [
-    { role: 'system', content: system ? `${markers}\n\n${system}` : markers },
-    {
-      role: 'user',
-      content: withJsonPayload(renderTemplateText(template.user, values), input.extra, payload),
-    },
-  ];
+    extra: input.extra,
+    payload: { example: promptExample(input.example), rubric: input.rubric },
+  });
 }

@@ -1,48 +1,17 @@
-import { definePlugin, ENGINE_API, TaneError, type TaneRecord } from '@tane/core';
-import type { JsonChatRequest, LlmClient, LlmEndpointConfig } from '@tane/llm';
+import { TaneError, type TaneRecord } from '@tane/core';
+import type { JsonChatRequest } from '@tane/llm';
+import type { LlmClientFactory } from '@tane/prompt-kit';
+import { candidateRecord, fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
 import { makeRecord, testPlugin } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
-import { type JudgeConfig, judgeConfigSchema } from './judge-config.ts';
+import judge from './index.ts';
 import type { JudgeReply } from './judge-reply.ts';
 import { createJudgeStage, type JudgeMeta } from './judge-stage.ts';
 
-function fakeClients(answer: (req: JsonChatRequest<unknown>) => JudgeReply | Error) {
-  const calls: { config: LlmEndpointConfig; req: JsonChatRequest<unknown> }[] = [];
-  const factory = (config: LlmEndpointConfig): LlmClient =>
-    ({
-      model: config.model ?? 'judge-model',
-      endpoint: 'http://fake/v1',
-      async chatJson<T>(req: JsonChatRequest<T>) {
-        calls.push({ config, req: req as JsonChatRequest<unknown> });
-        const r = answer(req as JsonChatRequest<unknown>);
-        if (r instanceof Error) throw r;
-        return {
-          json: r as T,
-          content: JSON.stringify(r),
-          model: config.model ?? 'judge-model',
-          usage: { promptTokens: 1, completionTokens: 1 },
-          cached: false,
-          attempts: 1,
-          latencyMs: 1,
-        };
-      },
-    }) as unknown as LlmClient;
-  return { factory, calls };
-}
+const fakeClients = (answer: (req: JsonChatRequest<unknown>) => JudgeReply) =>
+  fakeLlmClients(answer, { defaultModel: 'judge-model' });
 
-function pluginWith(factory: (config: LlmEndpointConfig) => LlmClient) {
-  return definePlugin<JudgeConfig>({
-    name: '@tane/plugin-judge',
-    version: '0.0.0-test',
-    engineApi: ENGINE_API,
-    summary: 'test',
-    description: 'test',
-    examples: [],
-    configSchema: judgeConfigSchema,
-    routes: ['accept', 'repair', 'reject'].map((name) => ({ name, description: '' })),
-    create: (config, ctx) => createJudgeStage(config, ctx, factory),
-  });
-}
+const pluginWith = (factory: LlmClientFactory) => withLlmClientFactory(judge, createJudgeStage, factory);
 
 const category = {
   id: 'email-reply',
@@ -52,16 +21,16 @@ const category = {
   rubric: { extra: ['宛名が正しいか'] },
 };
 const candidate = (id: string, meta: Record<string, unknown> = {}): TaneRecord =>
-  makeRecord({
+  candidateRecord({
     id,
-    type: 'candidate',
-    category: 'email-reply',
+    category,
     data: {
       instruction: '見積依頼に返信してください。',
       input: '見積をお願いします。',
       output: '承知いたしました。',
     },
-    meta: { category, generation: { taskId: 't' }, ...meta },
+    taskId: 't',
+    meta,
   });
 const reply = (score: number, verdict: JudgeReply['verdict'], reasons = [`score ${score}`]): JudgeReply => ({
   score,
@@ -170,10 +139,12 @@ describe('judge stage', () => {
   });
 
   it('fails the record with the LLM error code and message', async () => {
-    const { factory } = fakeClients(
-      () =>
-        new TaneError('LLM_INVALID_OUTPUT', '/score: must be integer; reply: "{\\"score\\": \\"five\\"}"'),
-    );
+    const { factory } = fakeClients(() => {
+      throw new TaneError(
+        'LLM_INVALID_OUTPUT',
+        '/score: must be integer; reply: "{\\"score\\": \\"five\\"}"',
+      );
+    });
     const out = await (await testPlugin(pluginWith(factory))).run([candidate('x')]);
     expect(out.failed).toEqual([
       {

@@ -6,13 +6,16 @@ import {
   TaneError,
   type TaneRecord,
 } from '@tane/core';
-import { readCandidateExample } from './candidate-example.ts';
-import { readCategorySettings } from './category-settings.ts';
+import {
+  type LlmClientFactory,
+  loadStageTemplates,
+  readCandidateExample,
+  readCategorySettings,
+  StageLlmClients,
+} from '@tane/prompt-kit';
 import type { JudgeConfig, Thresholds } from './judge-config.ts';
-import { buildJudgeMessages, JUDGE_TEMPLATE_VARIABLES, rubricFor } from './judge-prompt.ts';
+import { buildJudgeMessages, JUDGE_TEMPLATES, rubricFor } from './judge-prompt.ts';
 import { type JudgeReply, judgeReplySchema, type Verdict } from './judge-reply.ts';
-import { type LlmClientFactory, StageLlmClients } from './llm-clients.ts';
-import { loadDefaultTemplates, PromptTemplates } from './prompt-templates.ts';
 import { decideVerdict } from './verdict.ts';
 
 /** Handler concurrency: the LLM client's limiter is the real bound, this only keeps enough requests queued. */
@@ -58,11 +61,7 @@ export function createJudgeStage(
   llmClient: LlmClientFactory,
 ): HandlerStage {
   checkThresholds(config.thresholds, `stage ${setup.stage}`);
-  const templates = new PromptTemplates(
-    loadDefaultTemplates('judge', config.templates, setup.baseDir, JUDGE_TEMPLATE_VARIABLES),
-    setup.baseDir,
-    JUDGE_TEMPLATE_VARIABLES,
-  );
+  const templates = loadStageTemplates(JUDGE_TEMPLATES, config.templates, setup.baseDir);
   const clients = new StageLlmClients(llmClient, config.llm, setup);
 
   async function handle(record: TaneRecord, ctx: RecordContext): Promise<Emission> {

@@ -1,5 +1,5 @@
 import type { TaneRecord } from '@tane/core';
-import { makeRecord } from '@tane/testkit';
+import { candidateRecord } from '@tane/prompt-kit/testing';
 
 export const MINUTES_CATEGORY = {
   id: 'meeting-minutes',
@@ -61,15 +61,10 @@ export const UNUSABLE = [
   },
 ];
 
+/** A candidate of the meeting-minutes category, as the generator emits it. */
 export function candidate(
   id: string,
   data: { instruction: string; input: string; output: string },
 ): TaneRecord {
-  return makeRecord({
-    id,
-    type: 'candidate',
-    category: 'meeting-minutes',
-    data,
-    meta: { category: MINUTES_CATEGORY, generation: { taskId: 'task-1' } },
-  });
+  return candidateRecord({ id, category: MINUTES_CATEGORY, data, taskId: 'task-1' });
 }

@@ -1,6 +1,7 @@
 import { memoryLogger, type TaneRecord } from '@tane/core';
 import { closeAllLlmClients } from '@tane/llm';
 import { type LlmSim, startLlmSim } from '@tane/llm-sim';
+import { userVisibleTexts } from '@tane/prompt-kit/testing';
 import { type HarnessResult, testPlugin } from '@tane/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import judge, { type JudgeMeta } from '../src/index.ts';
@@ -88,12 +89,7 @@ describe('judge against the LLM simulator, through the real client', () => {
 
   it('never puts the API key in a record, a failure message or a log entry', () => {
     expect(results).toHaveLength(2);
-    const texts = [
-      JSON.stringify(results.map((r) => r.emissions)),
-      JSON.stringify(results.map((r) => r.failed.map((f) => ({ code: f.code, message: f.message })))),
-      JSON.stringify(logger.entries),
-    ];
-    for (const text of texts) {
+    for (const text of userVisibleTexts(results, logger.entries)) {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain('9876543210');
     }

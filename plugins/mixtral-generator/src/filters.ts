@@ -1,5 +1,5 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from './category-settings.ts';
+import type { PromptLang } from '@tane/prompt-kit';
 import {
   bigramSimilarity,
   charLength,

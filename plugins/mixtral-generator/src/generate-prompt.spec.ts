@@ -1,8 +1,8 @@
+import { loadDefaultTemplates } from '@tane/prompt-kit';
 import { describe, expect, it } from 'vitest';
-import { buildGenerateMessages, GENERATE_TEMPLATE_VARIABLES } from './generate-prompt.ts';
-import { loadDefaultTemplates } from './prompt-templates.ts';
+import { buildGenerateMessages, GENERATE_TEMPLATES } from './generate-prompt.ts';
 
-const templates = loadDefaultTemplates('generate', {}, process.cwd(), GENERATE_TEMPLATE_VARIABLES);
+const templates = loadDefaultTemplates(GENERATE_TEMPLATES, {}, process.cwd());
 const fewShot = [
   { instruction: '次の文を敬語に直してください。', input: '資料見ました。', output: '資料を拝見しました。' },
   {
@@ -78,5 +78,14 @@ describe('buildGenerateMessages', () => {
     });
     expect(en[0]!.content).toContain('tane-lang: en');
     expect(en[1]!.content).toContain('Write 5 new instruction-tuning examples for the category "Summaries"');
+  });
+});
+
+describe('built-in generation templates', () => {
+  it('ships a ja and an en generation template that load', () => {
+    const t = loadDefaultTemplates(GENERATE_TEMPLATES, {}, process.cwd());
+    expect(t.ja.id).toBe('tane-generate-ja');
+    expect(t.en.id).toBe('tane-generate-en');
+    expect(t.ja.user).toContain('{{k}}');
   });
 });

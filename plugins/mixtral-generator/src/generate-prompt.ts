@@ -1,16 +1,24 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from './category-settings.ts';
-import { type PromptMessage, promptMarkers, withJsonPayload } from './prompt-markers.ts';
-import { type PromptTemplate, renderTemplateText } from './prompt-template.ts';
+import {
+  type BuiltInTemplates,
+  buildPromptMessages,
+  CATEGORY_TEMPLATE_VARIABLES,
+  categoryTemplateValues,
+  type PromptLang,
+  type PromptMessage,
+  type PromptTemplate,
+  promptExample,
+} from '@tane/prompt-kit';
 
 /** The placeholders a generation template may use. */
-export const GENERATE_TEMPLATE_VARIABLES = [
-  'k',
-  'language',
-  'category.id',
-  'category.name',
-  'category.description',
-] as const;
+export const GENERATE_TEMPLATE_VARIABLES = ['k', ...CATEGORY_TEMPLATE_VARIABLES] as const;
+
+/** The built-in generation templates, `templates/generate.ja.md` and `templates/generate.en.md`. */
+export const GENERATE_TEMPLATES: BuiltInTemplates = {
+  name: 'generate',
+  dir: new URL('../templates/', import.meta.url),
+  variables: GENERATE_TEMPLATE_VARIABLES,
+};
 
 export interface GeneratePromptInput {
   template: PromptTemplate;
@@ -38,28 +46,14 @@ export interface GeneratePromptInput {
  */
 export function buildGenerateMessages(input: GeneratePromptInput): PromptMessage[] {
   const { template, lang, category, k } = input;
-  const values = {
-    k,
-    language: lang === 'ja' ? '日本語' : 'English',
-    'category.id': category.id,
-    'category.name': category.name,
-    'category.description': category.description,
-  };
-  const markers = promptMarkers({ task: 'generate', lang, category: category.id, k });
-  const system = renderTemplateText(template.system, values).trim();
-  const payload = {
-    category: { id: category.id, name: category.name, description: category.description },
-    examples: input.examples.map((e) => ({
-      instruction: e.instruction,
-      input: e.input ?? '',
-      output: e.output,
-    })),
-  };
-  return [
-    { role: 'system', content: system ? `${markers}\n\n${system}` : markers },
-    {
-      role: 'user',
-      content: withJsonPayload(renderTemplateText(template.user, values), input.extra, payload),
+  return buildPromptMessages({
+    template,
+    markers: { task: 'generate', lang, category: category.id, k },
+    values: { k, ...categoryTemplateValues(lang, category) },
+    extra: input.extra,
+    payload: {
+      category: { id: category.id, name: category.name, description: category.description },
+      examples: input.examples.map(promptExample),
     },
-  ];
+  });
 }

@@ -1,14 +1,19 @@
+import {
+  type LlmSettings,
+  llmSettingsSchema,
+  maxInvalidRetriesSchema,
+  type SamplingParams,
+  samplingParamsSchema,
+  type TemplatesConfig,
+  templatesConfigSchema,
+} from '@tane/prompt-kit';
 import type { FilterConfig } from './filters.ts';
-import { type LlmSettings, llmSettingsSchema } from './llm-settings.ts';
 
 /** The largest `k` one request may ask for: longer replies get cut by `max_tokens` and lose diversity. */
 export const MAX_K = 20;
 
 /** Sampling parameters sent with every request. */
-export interface GenerationParams {
-  temperature: number;
-  top_p: number;
-  max_tokens: number;
+export interface GenerationParams extends SamplingParams {
   /** Present when `seedPerTask` is on. */
   seed?: number;
 }
@@ -20,7 +25,7 @@ export interface GeneratorConfig {
   llm: LlmSettings;
   params: GenerationParams;
   /** Replace the built-in templates (paths relative to the pipeline folder). */
-  templates: { ja?: string; en?: string };
+  templates: TemplatesConfig;
   /**
    * Send a `seed` derived from the task id: tasks with the same few-shot
    * examples then get different replies (and cache entries), and a retried
@@ -211,38 +216,20 @@ export const generatorConfigSchema = {
       description: 'Examples asked for per task when the task has no data.k',
     },
     llm: llmSettingsSchema,
-    params: {
-      type: 'object',
-      default: {},
-      additionalProperties: false,
-      description: 'Sampling; Self-Instruct/Alpaca used temperature 0.7–1.0',
-      properties: {
-        temperature: { type: 'number', minimum: 0, maximum: 2, default: 0.9 },
-        top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95 },
-        max_tokens: { type: 'integer', minimum: 1, default: 4096 },
-      },
-    },
-    templates: {
-      type: 'object',
-      default: {},
-      additionalProperties: false,
-      description:
-        'Replace the built-in prompt template of a language (path relative to the pipeline folder)',
-      properties: { ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
-    },
+    params: samplingParamsSchema(
+      { temperature: 0.9, top_p: 0.95, max_tokens: 4096 },
+      'Sampling; Self-Instruct/Alpaca used temperature 0.7–1.0',
+    ),
+    templates: templatesConfigSchema,
     seedPerTask: {
       type: 'boolean',
       default: true,
       description:
         'Send a sampling seed derived from the task id, so equal prompts of different tasks get different replies and a retried task the same one',
     },
-    maxInvalidRetries: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 5,
-      default: 2,
-      description: 'Re-asks after a reply that is not the JSON asked for, before the fallback',
-    },
+    maxInvalidRetries: maxInvalidRetriesSchema(
+      'Re-asks after a reply that is not the JSON asked for, before the fallback',
+    ),
     fallback: {
       type: 'boolean',
       default: true,

@@ -1,73 +1,17 @@
-import { definePlugin, ENGINE_API, memoryLogger, stableHash32, TaneError, type TaneRecord } from '@tane/core';
-import type { ChatRequest, JsonChatRequest, LlmClient, LlmEndpointConfig } from '@tane/llm';
+import { memoryLogger, stableHash32, TaneError, type TaneRecord } from '@tane/core';
+import type { LlmClientFactory } from '@tane/prompt-kit';
+import { fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
 import { makeRecord, testPlugin } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
-import { type GeneratorConfig, generatorConfigSchema } from './generator-config.ts';
 import { createGeneratorStage, type GenerationMeta } from './generator-stage.ts';
+import generator from './index.ts';
 
-type Reply = { json: unknown } | { error: unknown };
+/** A client whose `chatJson` returns `reply()` (or throws what it throws), and whose plain `chat` returns `plain()`. */
+const fakeClients = (reply: () => unknown, plain?: () => string) =>
+  fakeLlmClients(reply, plain ? { plain } : {});
 
-/** A client that answers from a function and remembers what it was asked. */
-function fakeClients(answer: (req: JsonChatRequest<unknown>, model: string) => Reply, plain?: () => string) {
-  const calls: { config: LlmEndpointConfig; req: JsonChatRequest<unknown> }[] = [];
-  const plainCalls: ChatRequest[] = [];
-  const factory = (config: LlmEndpointConfig): LlmClient => {
-    const model = config.model ?? 'default-model';
-    const client = {
-      model,
-      endpoint: 'http://fake/v1',
-      async chat(req: ChatRequest) {
-        plainCalls.push(req);
-        if (!plain) throw new Error('not used');
-        return {
-          content: plain(),
-          model,
-          usage: { promptTokens: 1, completionTokens: 1 },
-          cached: false,
-          attempts: 1,
-          latencyMs: 1,
-        };
-      },
-      async chatJson<T>(req: JsonChatRequest<T>) {
-        calls.push({ config, req: req as JsonChatRequest<unknown> });
-        const r = answer(req as JsonChatRequest<unknown>, model);
-        if ('error' in r) throw r.error;
-        return {
-          json: r.json as T,
-          content: JSON.stringify(r.json),
-          model,
-          usage: { promptTokens: 1, completionTokens: 1 },
-          cached: false,
-          attempts: 1,
-          latencyMs: 1,
-        };
-      },
-      usage() {
-        return {};
-      },
-      async close() {},
-    };
-    return client as unknown as LlmClient;
-  };
-  return { factory, calls, plainCalls };
-}
-
-function pluginWith(factory: (config: LlmEndpointConfig) => LlmClient) {
-  return definePlugin<GeneratorConfig>({
-    name: '@tane/plugin-mixtral-generator',
-    version: '0.0.0-test',
-    engineApi: ENGINE_API,
-    summary: 'test',
-    description: 'test',
-    examples: [],
-    configSchema: generatorConfigSchema,
-    routes: [
-      { name: 'candidate', description: '' },
-      { name: 'filtered', description: '' },
-    ],
-    create: (config, ctx) => createGeneratorStage(config, ctx, factory),
-  });
-}
+const pluginWith = (factory: LlmClientFactory) =>
+  withLlmClientFactory(generator, createGeneratorStage, factory);
 
 const category = {
   id: 'keigo-rewrite',
@@ -124,7 +68,7 @@ const good = [
 
 describe('generator stage', () => {
   it('emits one candidate per example, filtered ones on `filtered` with the filter in meta.outcome', async () => {
-    const { factory } = fakeClients(() => ({ json: { examples: good } }));
+    const { factory } = fakeClients(() => ({ examples: good }));
     const h = await testPlugin(pluginWith(factory), { stage: 'generator' });
     const out = await h.run([task()]);
     expect(out.failed).toEqual([]);
@@ -144,7 +88,7 @@ describe('generator stage', () => {
   });
 
   it('records model, params, template, few-shot ids and task id in meta.generation, and carries meta.category', async () => {
-    const { factory } = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const { factory } = fakeClients(() => ({ examples: good.slice(0, 1) }));
     const h = await testPlugin(pluginWith(factory), { stage: 'generator' });
     const [record] = (await h.run([task()])).byRoute.candidate!;
     const generation = record!.meta.generation as GenerationMeta;
@@ -159,7 +103,7 @@ describe('generator stage', () => {
   });
 
   it('gives the same ids on a second run of the same task, and different ids for another task', async () => {
-    const { factory } = fakeClients(() => ({ json: { examples: good } }));
+    const { factory } = fakeClients(() => ({ examples: good }));
     const ids = async (t: TaneRecord) => {
       const h = await testPlugin(pluginWith(factory), { stage: 'generator' });
       return (await h.run([t])).emissions.map((e) => e.record.id);
@@ -171,7 +115,7 @@ describe('generator stage', () => {
   });
 
   it('asks for data.k examples (capped at 20), or config k, and keeps at most k', async () => {
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good }));
     const h = await testPlugin(pluginWith(factory), { config: { k: 3 } });
     const out = await h.run([
       task({}, { k: 2 }),
@@ -188,20 +132,20 @@ describe('generator stage', () => {
   });
 
   it('sends a seed derived from the task id, so equal prompts of two tasks differ and a retry repeats', async () => {
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good.slice(0, 1) }));
     const h = await testPlugin(pluginWith(factory));
     await h.run([task(), task({ id: 'task-2' }), task()]);
     const seeds = calls.map((c) => c.req.params?.seed);
     expect(seeds[0]).toEqual(seeds[2]);
     expect(seeds[0]).not.toEqual(seeds[1]);
     expect(seeds.every((s) => typeof s === 'number' && s >= 0 && s < 2 ** 31)).toBe(true);
-    const off = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const off = fakeClients(() => ({ examples: good.slice(0, 1) }));
     await (await testPlugin(pluginWith(off.factory), { config: { seedPerTask: false } })).run([task()]);
     expect(off.calls[0]!.req.params).toEqual({ temperature: 0.9, top_p: 0.95, max_tokens: 4096 });
   });
 
   it('applies the category model and temperature per record', async () => {
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good.slice(0, 1) }));
     const h = await testPlugin(pluginWith(factory), { config: { llm: { model: 'mixtral' } } });
     const out = await h.run([
       task(),
@@ -216,7 +160,7 @@ describe('generator stage', () => {
   });
 
   it('passes the signal, the plugin and the category to the client, and keeps the cache in the data folder', async () => {
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good.slice(0, 1) }));
     const h = await testPlugin(pluginWith(factory), { dataDir: '/tmp/tane-data' });
     await h.run([task()]);
     expect(calls[0]!.req.signal).toBeInstanceOf(AbortSignal);
@@ -230,7 +174,9 @@ describe('generator stage', () => {
     const text =
       '1. 指示: 次の依頼文を顧客向けの丁寧な表現に直してください。\n入力: 明日までに返事ください。\n出力: 明日までにご返信いただけますと幸いです。';
     const error = new TaneError('LLM_INVALID_OUTPUT', 'reply is not JSON', { cause: { content: text } });
-    const { factory } = fakeClients(() => ({ error }));
+    const { factory } = fakeClients(() => {
+      throw error;
+    });
     const logger = memoryLogger();
     const h = await testPlugin(pluginWith(factory), { logger });
     const out = await h.run([task()]);
@@ -249,7 +195,9 @@ describe('generator stage', () => {
       'Output: 会議が終了いたしました。',
     ].join('\n');
     const { factory, plainCalls, calls } = fakeClients(
-      () => ({ error }),
+      () => {
+        throw error;
+      },
       () => list,
     );
     const out = await (await testPlugin(pluginWith(factory))).run([task()]);
@@ -263,7 +211,9 @@ describe('generator stage', () => {
   it('fails the task with the LLM error when the reply cannot be read at all', async () => {
     const error = new TaneError('LLM_INVALID_OUTPUT', '/examples: must be array; reply: "{\\"oops\\""');
     const { factory, plainCalls } = fakeClients(
-      () => ({ error }),
+      () => {
+        throw error;
+      },
       () => '申し訳ありませんが、お手伝いできません。',
     );
     const out = await (await testPlugin(pluginWith(factory))).run([task()]);
@@ -280,7 +230,9 @@ describe('generator stage', () => {
   it('makes no fallback request when the fallback is off', async () => {
     const error = new TaneError('LLM_INVALID_OUTPUT', 'not JSON');
     const { factory, plainCalls } = fakeClients(
-      () => ({ error }),
+      () => {
+        throw error;
+      },
       () => '1. Instruction: a\nInput:\nOutput: b',
     );
     const out = await (await testPlugin(pluginWith(factory), { config: { fallback: false } })).run([task()]);
@@ -290,13 +242,15 @@ describe('generator stage', () => {
 
   it('passes other LLM errors through unchanged', async () => {
     const error = new TaneError('LLM_BUDGET_EXHAUSTED', 'token budget of 1000 spent');
-    const { factory } = fakeClients(() => ({ error }));
+    const { factory } = fakeClients(() => {
+      throw error;
+    });
     const out = await (await testPlugin(pluginWith(factory))).run([task()]);
     expect(out.failed.map((f) => f.code)).toEqual(['LLM_BUDGET_EXHAUSTED']);
   });
 
   it('rejects a task without few-shot examples or category with INPUT_INVALID', async () => {
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good }));
     const h = await testPlugin(pluginWith(factory));
     const out = await h.run([task({}, { fewShot: [] }), task({ id: 't2', meta: {} })]);
     expect(out.failed.map((f) => f.code)).toEqual(['INPUT_INVALID', 'INPUT_INVALID']);
@@ -315,7 +269,7 @@ describe('generator stage', () => {
       join(dir, 'prompts/keigo.md'),
       '---\nid: keigo-special\nversion: 2\n---\n<!-- user -->\n{{k}}件、敬語の例を作ってください。',
     );
-    const { factory, calls } = fakeClients(() => ({ json: { examples: good.slice(0, 1) } }));
+    const { factory, calls } = fakeClients(() => ({ examples: good.slice(0, 1) }));
     const h = await testPlugin(pluginWith(factory), { baseDir: dir });
     const out = await h.run([
       task({

@@ -8,9 +8,14 @@ import {
   TaneError,
   type TaneRecord,
 } from '@tane/core';
-import { readCategorySettings } from './category-settings.ts';
+import {
+  type LlmClientFactory,
+  loadStageTemplates,
+  readCategorySettings,
+  StageLlmClients,
+} from '@tane/prompt-kit';
 import { candidateFilter } from './filters.ts';
-import { buildGenerateMessages, GENERATE_TEMPLATE_VARIABLES } from './generate-prompt.ts';
+import { buildGenerateMessages, GENERATE_TEMPLATES } from './generate-prompt.ts';
 import {
   examplesFromReply,
   type GenerateReply,
@@ -19,8 +24,6 @@ import {
   type ReplyFormat,
 } from './generate-reply.ts';
 import { filtersFor, type GenerationParams, type GeneratorConfig, MAX_K } from './generator-config.ts';
-import { type LlmClientFactory, StageLlmClients } from './llm-clients.ts';
-import { loadDefaultTemplates, PromptTemplates } from './prompt-templates.ts';
 
 /** Handler concurrency: the LLM client's limiter is the real bound, this only keeps enough requests queued. */
 export const GENERATOR_CONCURRENCY = 64;
@@ -107,11 +110,7 @@ export function createGeneratorStage(
   setup: Pick<StageSetupContext, 'baseDir' | 'dataDir' | 'stage' | 'logger'>,
   llmClient: LlmClientFactory,
 ): HandlerStage {
-  const templates = new PromptTemplates(
-    loadDefaultTemplates('generate', config.templates, setup.baseDir, GENERATE_TEMPLATE_VARIABLES),
-    setup.baseDir,
-    GENERATE_TEMPLATE_VARIABLES,
-  );
+  const templates = loadStageTemplates(GENERATE_TEMPLATES, config.templates, setup.baseDir);
   const clients = new StageLlmClients(llmClient, config.llm, setup);
   const checks = new Map<string, ReturnType<typeof candidateFilter>>();
   const checkFor = (category: string) => {

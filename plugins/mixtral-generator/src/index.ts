@@ -8,8 +8,22 @@ import pkg from '../package.json' with { type: 'json' };
 import { type GeneratorConfig, generatorConfigSchema } from './generator-config.ts';
 import { createGeneratorStage } from './generator-stage.ts';
 
-export type { CategoryPromptSettings, PromptLang, PromptTask } from './category-settings.ts';
-export { promptLang, readCategorySettings } from './category-settings.ts';
+// These live in @tane/prompt-kit; re-exported so code that imports them from this plugin keeps working.
+export {
+  type CategoryPromptSettings,
+  type LlmClientFactory,
+  type LlmSettings,
+  loadPromptTemplate,
+  type PromptLang,
+  type PromptMessage,
+  type PromptTask,
+  type PromptTemplate,
+  parsePromptTemplate,
+  promptLang,
+  promptMarkers,
+  readCategorySettings,
+  withJsonPayload,
+} from '@tane/prompt-kit';
 export {
   candidateFilter,
   compileBlocklist,
@@ -42,11 +56,7 @@ export {
   MAX_K,
 } from './generator-config.ts';
 export { createGeneratorStage, type FewShotExample, type GenerationMeta } from './generator-stage.ts';
-export type { LlmClientFactory } from './llm-clients.ts';
-export type { LlmSettings } from './llm-settings.ts';
 export { parseNumberedList } from './numbered-list.ts';
-export { type PromptMessage, promptMarkers, withJsonPayload } from './prompt-markers.ts';
-export { loadPromptTemplate, type PromptTemplate, parsePromptTemplate } from './prompt-template.ts';
 
 /**
  * The generator plugin.

@@ -8,9 +8,13 @@ import pkg from '../package.json' with { type: 'json' };
 import { type RepairerConfig, repairerConfigSchema } from './repairer-config.ts';
 import { createRepairerStage } from './repairer-stage.ts';
 
-export type { LlmClientFactory } from './llm-clients.ts';
-export type { LlmSettings } from './llm-settings.ts';
-export { type PromptTemplate, parsePromptTemplate } from './prompt-template.ts';
+// These live in @tane/prompt-kit; re-exported so code that imports them from this plugin keeps working.
+export {
+  type LlmClientFactory,
+  type LlmSettings,
+  type PromptTemplate,
+  parsePromptTemplate,
+} from '@tane/prompt-kit';
 export {
   buildRepairMessages,
   REPAIR_TEMPLATE_VARIABLES,

@@ -1,8 +1,8 @@
+import { loadDefaultTemplates } from '@tane/prompt-kit';
 import { describe, expect, it } from 'vitest';
-import { loadDefaultTemplates } from './prompt-templates.ts';
-import { buildRepairMessages, REPAIR_TEMPLATE_VARIABLES } from './repair-prompt.ts';
+import { buildRepairMessages, REPAIR_TEMPLATES } from './repair-prompt.ts';
 
-const templates = loadDefaultTemplates('repair', {}, process.cwd(), REPAIR_TEMPLATE_VARIABLES);
+const templates = loadDefaultTemplates(REPAIR_TEMPLATES, {}, process.cwd());
 
 describe('repair prompt', () => {
   it('ships ja and en templates that keep category and language', () => {

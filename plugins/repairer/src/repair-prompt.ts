@@ -1,15 +1,24 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from './category-settings.ts';
-import { type PromptMessage, promptMarkers, withJsonPayload } from './prompt-markers.ts';
-import { type PromptTemplate, renderTemplateText } from './prompt-template.ts';
+import {
+  type BuiltInTemplates,
+  buildPromptMessages,
+  CATEGORY_TEMPLATE_VARIABLES,
+  categoryTemplateValues,
+  type PromptLang,
+  type PromptMessage,
+  type PromptTemplate,
+  promptExample,
+} from '@tane/prompt-kit';
 
 /** The placeholders a repair template may use. */
-export const REPAIR_TEMPLATE_VARIABLES = [
-  'language',
-  'category.id',
-  'category.name',
-  'category.description',
-] as const;
+export const REPAIR_TEMPLATE_VARIABLES = CATEGORY_TEMPLATE_VARIABLES;
+
+/** The built-in repair templates, `templates/repair.ja.md` and `templates/repair.en.md`. */
+export const REPAIR_TEMPLATES: BuiltInTemplates = {
+  name: 'repair',
+  dir: new URL('../templates/', import.meta.url),
+  variables: REPAIR_TEMPLATE_VARIABLES,
+};
 
 /** What the judge said about the example (from `meta.judge`). */
 export interface RepairFeedback {
@@ -39,27 +48,14 @@ export interface RepairPromptInput {
  */
 export function buildRepairMessages(input: RepairPromptInput): PromptMessage[] {
   const { template, lang, category } = input;
-  const values = {
-    language: lang === 'ja' ? '日本語' : 'English',
-    'category.id': category.id,
-    'category.name': category.name,
-    'category.description': category.description,
-  };
-  const markers = promptMarkers({ task: 'repair', lang, category: category.id });
-  const system = renderTemplateText(template.system, values).trim();
-  const payload = {
-    example: {
-      instruction: input.example.instruction,
-      input: input.example.input ?? '',
-      output: input.example.output,
+  return buildPromptMessages({
+    template,
+    markers: { task: 'repair', lang, category: category.id },
+    values: categoryTemplateValues(lang, category),
+    extra: input.extra,
+    payload: {
+      example: promptExample(input.example),
+      feedback: { score: input.feedback.score, reasons: input.feedback.reasons },
     },
-    feedback: { score: input.feedback.score, reasons: input.feedback.reasons },
-  };
-  return [
-    { role: 'system', content: system ? `${markers}\n\n${system}` : markers },
-    {
-      role: 'user',
-      content: withJsonPayload(renderTemplateText(template.user, values), input.extra, payload),
-    },
-  ];
+  });
 }

@@ -1,61 +1,31 @@
-import { definePlugin, ENGINE_API, type TaneRecord } from '@tane/core';
-import type { JsonChatRequest, LlmClient, LlmEndpointConfig } from '@tane/llm';
-import { makeRecord, testPlugin } from '@tane/testkit';
+import type { TaneRecord } from '@tane/core';
+import type { JsonChatRequest } from '@tane/llm';
+import type { LlmClientFactory } from '@tane/prompt-kit';
+import { candidateRecord, fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
+import { testPlugin } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
+import repairer from './index.ts';
 import type { RepairReply } from './repair-reply.ts';
-import { type RepairerConfig, repairerConfigSchema } from './repairer-config.ts';
 import { createRepairerStage, type RepairMeta } from './repairer-stage.ts';
 
-function fakeClients(answer: (req: JsonChatRequest<unknown>) => RepairReply) {
-  const calls: { config: LlmEndpointConfig; req: JsonChatRequest<unknown> }[] = [];
-  const factory = (config: LlmEndpointConfig): LlmClient =>
-    ({
-      model: config.model ?? 'repair-model',
-      endpoint: 'http://fake/v1',
-      async chatJson<T>(req: JsonChatRequest<T>) {
-        calls.push({ config, req: req as JsonChatRequest<unknown> });
-        const r = answer(req as JsonChatRequest<unknown>);
-        return {
-          json: r as T,
-          content: JSON.stringify(r),
-          model: config.model ?? 'repair-model',
-          usage: { promptTokens: 1, completionTokens: 1 },
-          cached: false,
-          attempts: 1,
-          latencyMs: 1,
-        };
-      },
-    }) as unknown as LlmClient;
-  return { factory, calls };
-}
+const fakeClients = (answer: (req: JsonChatRequest<unknown>) => RepairReply) =>
+  fakeLlmClients(answer, { defaultModel: 'repair-model' });
 
-function pluginWith(factory: (config: LlmEndpointConfig) => LlmClient) {
-  return definePlugin<RepairerConfig>({
-    name: '@tane/plugin-repairer',
-    version: '0.0.0-test',
-    engineApi: ENGINE_API,
-    summary: 'test',
-    description: 'test',
-    examples: [],
-    configSchema: repairerConfigSchema,
-    routes: ['repaired', 'give_up'].map((name) => ({ name, description: '' })),
-    create: (config, ctx) => createRepairerStage(config, ctx, factory),
-  });
-}
+const pluginWith = (factory: LlmClientFactory) =>
+  withLlmClientFactory(repairer, createRepairerStage, factory);
 
 const category = { id: 'meeting-minutes', name: '議事録の要約', description: '要約する。', language: 'ja' };
 const judge = { score: 2, verdict: 'repair', reasons: ['出力が文の途中で途切れている'], round: 1 };
 const candidate = (meta: Record<string, unknown> = {}): TaneRecord =>
-  makeRecord({
+  candidateRecord({
     id: 'cand-1',
-    type: 'candidate',
-    category: 'meeting-minutes',
+    category,
     data: {
       instruction: '次のメモを3行で要約してください。',
       input: '・予算は80万円',
       output: '予算は80万円で、',
     },
-    meta: { category, judge, ...meta },
+    meta: { judge, ...meta },
   });
 const fixed = {
   instruction: '次のメモを3行で要約してください。',

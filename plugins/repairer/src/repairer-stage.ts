@@ -6,11 +6,15 @@ import {
   TaneError,
   type TaneRecord,
 } from '@tane/core';
-import { readCandidateExample } from './candidate-example.ts';
-import { readCategorySettings } from './category-settings.ts';
-import { type LlmClientFactory, StageLlmClients } from './llm-clients.ts';
-import { loadDefaultTemplates, PromptTemplates } from './prompt-templates.ts';
-import { buildRepairMessages, REPAIR_TEMPLATE_VARIABLES, type RepairFeedback } from './repair-prompt.ts';
+import {
+  type LlmClientFactory,
+  loadStageTemplates,
+  readCandidateExample,
+  readCategorySettings,
+  type SamplingParams,
+  StageLlmClients,
+} from '@tane/prompt-kit';
+import { buildRepairMessages, REPAIR_TEMPLATES, type RepairFeedback } from './repair-prompt.ts';
 import { type RepairReply, repairReplySchema } from './repair-reply.ts';
 import type { RepairerConfig } from './repairer-config.ts';
 
@@ -24,7 +28,7 @@ export interface RepairMeta {
   /** `name@version` of the repairer plugin. */
   repairer: string;
   model: string;
-  params: { temperature: number; top_p: number; max_tokens: number };
+  params: SamplingParams;
   template: { id: string; version: string };
   /** The judgement the repair answered. */
   feedback: RepairFeedback & { round?: number };
@@ -59,11 +63,7 @@ export function createRepairerStage(
   setup: Pick<StageSetupContext, 'baseDir' | 'dataDir' | 'stage' | 'logger'>,
   llmClient: LlmClientFactory,
 ): HandlerStage {
-  const templates = new PromptTemplates(
-    loadDefaultTemplates('repair', config.templates, setup.baseDir, REPAIR_TEMPLATE_VARIABLES),
-    setup.baseDir,
-    REPAIR_TEMPLATE_VARIABLES,
-  );
+  const templates = loadStageTemplates(REPAIR_TEMPLATES, config.templates, setup.baseDir);
   const clients = new StageLlmClients(llmClient, config.llm, setup);
 
   async function handle(record: TaneRecord, ctx: RecordContext): Promise<Emission> {

@@ -1,5 +1,5 @@
 import type { TaneRecord } from '@tane/core';
-import { makeRecord } from '@tane/testkit';
+import { candidateRecord } from '@tane/prompt-kit/testing';
 
 export const KEIGO_CATEGORY = {
   id: 'keigo-rewrite',
@@ -43,15 +43,10 @@ export const FIXABLE = [
   },
 ];
 
+/** A candidate of the keigo-rewrite category, as the generator emits it. */
 export function candidate(
   id: string,
   data: { instruction: string; input: string; output: string },
 ): TaneRecord {
-  return makeRecord({
-    id,
-    type: 'candidate',
-    category: 'keigo-rewrite',
-    data,
-    meta: { category: KEIGO_CATEGORY, generation: { taskId: 'task-9' } },
-  });
+  return candidateRecord({ id, category: KEIGO_CATEGORY, data, taskId: 'task-9' });
 }

@@ -1,6 +1,15 @@
 import { type Example, TaneError, type TaneRecord } from '@tane/core';
 
-/** The `{instruction, input, output}` of a candidate; `INPUT_INVALID` when the record has none. */
+/**
+ * The `{instruction, input, output}` of a candidate (`input` empty when
+ * missing); `INPUT_INVALID` when the record has none, so it goes to the
+ * dead-letter topic with the reason.
+ *
+ * @example
+ * ```ts
+ * const example = readCandidateExample(record, ctx.stage);
+ * ```
+ */
 export function readCandidateExample(record: TaneRecord, stage: string): Example {
   const d = record.data as Partial<Example> | null;
   if (!d || typeof d !== 'object' || typeof d.instruction !== 'string' || typeof d.output !== 'string') {

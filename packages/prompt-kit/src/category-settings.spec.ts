@@ -1,6 +1,6 @@
 import { makeRecord } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
-import { promptLang, readCategorySettings } from './category-settings.ts';
+import { readCategorySettings } from './category-settings.ts';
 
 describe('readCategorySettings', () => {
   const category = {
@@ -53,11 +53,42 @@ describe('readCategorySettings', () => {
     expect(() => readCategorySettings(makeRecord({ data: {} }), 'judge', 'judge')).toThrow(/meta\.category/);
   });
 
-  it('maps language tags to prompt languages', () => {
-    expect(promptLang('ja')).toBe('ja');
-    expect(promptLang('JA-jp')).toBe('ja');
-    expect(promptLang('en-US')).toBe('en');
-    expect(promptLang('de')).toBe('en');
-    expect(promptLang('jav')).toBe('en');
+  it('falls back to the record category, Japanese and no overrides when meta.category says little', () => {
+    const r = makeRecord({ category: 'x', data: {}, meta: { category: {} } });
+    expect(readCategorySettings(r, 'generate', 's')).toEqual({
+      id: 'x',
+      name: 'x',
+      description: '',
+      language: 'ja',
+      lang: 'ja',
+      templatePath: undefined,
+      extra: undefined,
+      modelName: undefined,
+      temperature: undefined,
+      rubricCriteria: undefined,
+      rubricExtra: [],
+      thresholds: {},
+    });
+  });
+
+  it('ignores values of the wrong type instead of sending them to the model', () => {
+    const r = makeRecord({
+      category: 'x',
+      data: {},
+      meta: {
+        category: {
+          id: 'x',
+          name: '  ',
+          model: { temperature: Number.NaN },
+          rubric: { criteria: [], thresholds: { accept: '5', repair: 1 } },
+        },
+      },
+    });
+    expect(readCategorySettings(r, 'judge', 's')).toMatchObject({
+      name: 'x',
+      temperature: undefined,
+      rubricCriteria: undefined,
+      thresholds: { repair: 1 },
+    });
   });
 });

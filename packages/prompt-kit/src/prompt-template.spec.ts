@@ -1,11 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TaneError } from '@tane/core';
 import { describe, expect, it } from 'vitest';
-import { GENERATE_TEMPLATE_VARIABLES } from './generate-prompt.ts';
 import { loadPromptTemplate, parsePromptTemplate, renderTemplateText } from './prompt-template.ts';
-import { loadDefaultTemplates } from './prompt-templates.ts';
 
 const vars = ['k', 'category.name'];
 
@@ -39,20 +34,5 @@ describe('prompt templates', () => {
 
   it('reports a missing file as CONFIG_NOT_FOUND with the path', () => {
     expect(() => loadPromptTemplate('/nonexistent/t.md', vars)).toThrow(/nonexistent\/t\.md/);
-  });
-
-  it('ships a ja and an en generation template that load', () => {
-    const t = loadDefaultTemplates('generate', {}, process.cwd(), GENERATE_TEMPLATE_VARIABLES);
-    expect(t.ja.id).toBe('tane-generate-ja');
-    expect(t.en.id).toBe('tane-generate-en');
-    expect(t.ja.user).toContain('{{k}}');
-  });
-
-  it('uses a configured template path relative to the pipeline folder', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tane-gen-'));
-    writeFileSync(join(dir, 'mine.md'), '---\nid: mine\nversion: 7\n---\n<!-- user -->\nWrite {{k}}.');
-    const t = loadDefaultTemplates('generate', { ja: 'mine.md' }, dir, GENERATE_TEMPLATE_VARIABLES);
-    expect(t.ja.id).toBe('mine');
-    expect(t.en.id).toBe('tane-generate-en');
   });
 });

@@ -1,27 +1,44 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { LlmEndpointConfig } from '@tane/llm';
 
-/** The `llm` block of the config: where the model is and how hard to use it (no API key: that comes from OPENAI_API_KEY). */
-export interface LlmSettings {
-  /** OpenAI-compatible base URL, e.g. `http://vllm:8000/v1` (default: OPENAI_BASE_URL). */
-  baseURL?: string;
-  /** Model name (default: TANE_MODEL, else Mixtral-8x22B-Instruct). */
-  model?: string;
-  /** Requests in flight to this endpoint from the whole process. */
-  maxConcurrency?: number;
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  /** Per request. */
-  timeoutMs?: number;
-  /** On 429, 5xx, timeouts and dropped connections. */
-  maxRetries?: number;
+/** The endpoint settings a pipeline file may set; the key, retry delays and logger are not among them. */
+type PipelineEndpointKeys =
+  | 'baseURL'
+  | 'model'
+  | 'maxConcurrency'
+  | 'requestsPerMinute'
+  | 'tokensPerMinute'
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'tokenBudget'
+  | 'structuredOutput';
+
+/**
+ * The `llm` block of a model-facing stage's config: where the model is and how
+ * hard to use it. Every field means what it means in `LlmEndpointConfig` of
+ * `@tane/llm`, except that `cachePath` is relative to the pipeline folder and
+ * defaults to the pipeline's data folder. There is no API key: that comes from
+ * `OPENAI_API_KEY`.
+ */
+export interface LlmSettings extends Pick<LlmEndpointConfig, PipelineEndpointKeys> {
   /** Response cache (SQLite), relative to the pipeline folder; `false` turns it off. Default: `<dataDir>/llm-cache.db`. */
   cachePath?: string | false;
-  /** Total tokens this endpoint may spend in this process run. */
-  tokenBudget?: number;
-  structuredOutput?: 'json_schema' | 'json_object' | 'none';
 }
 
-/** JSON Schema of {@link LlmSettings}; `additionalProperties: false` keeps API keys out of pipeline files. */
+/**
+ * JSON Schema of {@link LlmSettings}, for the `llm` property of a stage's
+ * config schema; `additionalProperties: false` keeps API keys out of pipeline
+ * files.
+ *
+ * @example
+ * ```ts
+ * export const myConfigSchema = {
+ *   type: 'object',
+ *   additionalProperties: false,
+ *   properties: { llm: llmSettingsSchema, templates: templatesConfigSchema },
+ * } as const;
+ * ```
+ */
 export const llmSettingsSchema = {
   type: 'object',
   default: {},
@@ -65,6 +82,12 @@ export const llmSettingsSchema = {
 /**
  * The endpoint config handed to `getLlmClient`: paths resolved against the
  * pipeline folder, the cache kept in the pipeline's data folder by default.
+ *
+ * @example
+ * ```ts
+ * endpointConfig({ cachePath: 'cache/llm.db' }, { baseDir: '/p', dataDir: '/p/.tane' }, 'qwen');
+ * // { cachePath: '/p/cache/llm.db', model: 'qwen' }
+ * ```
  */
 export function endpointConfig(
   settings: LlmSettings,

@@ -10,6 +10,12 @@ export type LlmClientFactory = (config: LlmEndpointConfig) => LlmClient;
  * category asks for (`meta.category.model.name`). `getLlmClient` already
  * shares one client per (endpoint, model) per process; this only saves the
  * lookup per record.
+ *
+ * @example
+ * ```ts
+ * const clients = new StageLlmClients(getLlmClient, config.llm, setup); // setup: { baseDir, dataDir, logger }
+ * const client = clients.get(category.modelName); // the configured model when the category names none
+ * ```
  */
 export class StageLlmClients {
   private readonly byModel = new Map<string, LlmClient>();

@@ -90,7 +90,16 @@ export function parsePromptTemplate(
   return { id, version, system, user, source };
 }
 
-/** Reads and parses a template file (see {@link parsePromptTemplate}). */
+/**
+ * Reads and parses a template file (see {@link parsePromptTemplate});
+ * `CONFIG_NOT_FOUND` with the path when it cannot be read. `source` is how
+ * errors and `PromptTemplate.source` name it (default: the path).
+ *
+ * @example
+ * ```ts
+ * const t = loadPromptTemplate('/srv/pipeline/prompts/judge.ja.md', ['language'], 'prompts/judge.ja.md');
+ * ```
+ */
 export function loadPromptTemplate(
   path: string | URL,
   variables: readonly string[],
@@ -114,7 +123,15 @@ export function loadPromptTemplate(
   return parsePromptTemplate(text, label, variables);
 }
 
-/** Replaces `{{name}}` placeholders; every name was checked when the template was loaded. */
+/**
+ * Replaces `{{name}}` placeholders; every name was checked when the template
+ * was loaded, and a name without a value becomes empty.
+ *
+ * @example
+ * ```ts
+ * renderTemplateText('Write {{k}} for {{ category.name }}.', { k: 4, 'category.name': 'メール' }); // 'Write 4 for メール.'
+ * ```
+ */
 export function renderTemplateText(text: string, values: Readonly<Record<string, string | number>>): string {
   return text.replace(PLACEHOLDER, (_, name: string) => String(values[name] ?? ''));
 }

@@ -1,7 +1,5 @@
 import { TaneError, type TaneRecord } from '@tane/core';
-
-/** The prompt languages the templates and the simulator markers know. */
-export type PromptLang = 'ja' | 'en';
+import { type PromptLang, promptLang } from './prompt-lang.ts';
 
 /** Which model-facing plugin reads the settings: per-task overrides are keyed by it. */
 export type PromptTask = 'generate' | 'judge' | 'repair';
@@ -53,15 +51,17 @@ function perTask(value: unknown, task: PromptTask): string | undefined {
   return undefined;
 }
 
-/** `ja`, `ja-JP` → `ja`; anything else uses the English prompts. */
-export function promptLang(language: string): PromptLang {
-  return /^ja(?:-|$)/i.test(language) ? 'ja' : 'en';
-}
-
 /**
  * Reads the category settings a record carries in `meta.category`.
  * Throws `INPUT_INVALID` when they are missing, because the prompt cannot be
  * built without the category's description and language.
+ *
+ * @example
+ * ```ts
+ * const category = readCategorySettings(record, 'judge', ctx.stage);
+ * const template = templates.pick(category.lang, category.templatePath);
+ * const client = clients.get(category.modelName);
+ * ```
  */
 export function readCategorySettings(
   record: TaneRecord,
