@@ -23,7 +23,8 @@ interface WireMessage {
 }
 
 const MARKER = /^\s*tane-(task|lang|category|k)\s*:\s*(.+?)\s*$/gm;
-const FENCED_JSON = /```json\s*\n([\s\S]*?)```/g;
+// A fence of three or more backticks, closed by the same run (longer fences wrap payloads holding code blocks).
+const FENCED_JSON = /(`{3,})json\s*\n([\s\S]*?)\n?\1(?!`)/g;
 
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -59,7 +60,7 @@ export function readSimTask(messages: readonly WireMessage[]): SimTask | undefin
   if (!last) return undefined;
   let payload: unknown;
   try {
-    payload = JSON.parse(last[1]!);
+    payload = JSON.parse(last[2]!);
   } catch {
     return undefined;
   }

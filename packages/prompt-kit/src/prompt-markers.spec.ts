@@ -24,4 +24,12 @@ describe('withJsonPayload', () => {
     );
     expect(withJsonPayload('A', '  \n', [1])).toBe('A\n\n```json\n[\n  1\n]\n```');
   });
+
+  it('uses a longer fence when the payload holds code blocks, so the block cannot end early', () => {
+    const text = withJsonPayload('A', undefined, { output: '```sql\nSELECT 1;\n```' });
+    expect(text.startsWith('A\n\n````json\n')).toBe(true);
+    expect(text.endsWith('\n````')).toBe(true);
+    const body = text.slice('A\n\n````json\n'.length, -'\n````'.length);
+    expect(JSON.parse(body)).toEqual({ output: '```sql\nSELECT 1;\n```' });
+  });
 });

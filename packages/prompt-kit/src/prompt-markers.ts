@@ -52,6 +52,10 @@ export function promptMarkers(markers: PromptMarkers): string {
 export function withJsonPayload(text: string, extra: string | undefined, payload: unknown): string {
   const parts = [text.trim()];
   if (extra?.trim()) parts.push(extra.trim());
-  parts.push('```json\n' + JSON.stringify(payload, null, 2) + '\n```');
+  const json = JSON.stringify(payload, null, 2);
+  // Seeds may hold code blocks: make the fence longer than any backtick run inside (CommonMark's rule).
+  const longestRun = Math.max(0, ...[...json.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  parts.push(`${fence}json\n${json}\n${fence}`);
   return parts.join('\n\n');
 }
