@@ -1,0 +1,130 @@
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DatasetRow } from './dataset-row.ts';
+import { categoryFolder, ShardStore } from './shard-store.ts';
+
+const row = (id: string, category = 'email-reply'): DatasetRow => ({
+  id,
+  category,
+  instruction: `指示 ${id}`,
+  input: '',
+  output: `出力 ${id}`,
+  meta: { repairs: 0 },
+  lineage: [],
+});
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+
+describe('ShardStore', () => {
+  it('rolls over to a new part at shardSize and writes each row once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const store = new ShardStore(dir, 3);
+    await store.load(
+      () => {},
+      () => {},
+    );
+    await store.append(['a', 'b', 'c', 'd'].map((id) => row(id)));
+    await store.append(['d', 'e', 'f', 'g', 'e'].map((id) => row(id)));
+    const folder = join(dir, 'shards', 'email-reply');
+    // Full parts are written at once; the open part waits for a checkpoint.
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl']);
+    await store.checkpoint();
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl']);
+    expect(lines(join(folder, 'part-00000.jsonl')).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'c']);
+    expect(lines(join(folder, 'part-00001.jsonl')).map((l) => JSON.parse(l).id)).toEqual(['d', 'e', 'f']);
+    expect(lines(join(folder, 'part-00002.jsonl')).map((l) => JSON.parse(l).id)).toEqual(['g']);
+    expect(store.shards().map((s) => [s.path, s.rows])).toEqual([
+      ['shards/email-reply/part-00000.jsonl', 3],
+      ['shards/email-reply/part-00001.jsonl', 3],
+      ['shards/email-reply/part-00002.jsonl', 1],
+    ]);
+  });
+
+  it('reloads ids and the open part after a restart, and cleans temporary files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const first = new ShardStore(dir, 3);
+    await first.load(
+      () => {},
+      () => {},
+    );
+    await first.append([row('a'), row('b'), row('c'), row('d')]);
+    await first.checkpoint();
+    writeFileSync(join(dir, 'shards', 'email-reply', '.part-00001.jsonl.123.x.tmp'), '{"torn');
+
+    const second = new ShardStore(dir, 3);
+    const seen: string[] = [];
+    expect(
+      await second.load(
+        (r) => seen.push(r.id),
+        () => {},
+      ),
+    ).toBe(4);
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+    expect(second.has('d')).toBe(true);
+    await second.append([row('a'), row('e'), row('f')]);
+    await second.checkpoint();
+    const folder = join(dir, 'shards', 'email-reply');
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl']);
+    expect(lines(join(folder, 'part-00001.jsonl')).map((l) => JSON.parse(l).id)).toEqual(['d', 'e', 'f']);
+    expect(second.shards()[1]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps categories in separate folders, with unsafe names made safe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const store = new ShardStore(dir, 10);
+    await store.load(
+      () => {},
+      () => {},
+    );
+    await store.append([row('a', 'b'), row('b', 'a'), row('c', '../x')]);
+    await store.checkpoint();
+    expect(store.categories().map((c) => c.category)).toEqual(['../x', 'a', 'b']);
+    expect(categoryFolder('../x')).toMatch(/^\.\._x-[0-9a-f]{8}$/);
+    expect(readdirSync(join(dir, 'shards')).sort()).toEqual([categoryFolder('../x'), 'a', 'b'].sort());
+  });
+
+  it('keeps rows that are only in the log across a crash, and folds them into the shards at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const crashed = new ShardStore(dir, 10);
+    await crashed.load(
+      () => {},
+      () => {},
+    );
+    await crashed.append([row('a'), row('b')]);
+    expect(existsSync(join(dir, 'shards', 'email-reply'))).toBe(false);
+    // A crash in the middle of the next append leaves a torn line at the end of the log.
+    appendFileSync(join(dir, '.tane', 'rows.log'), '{"id":"c","cat');
+
+    const restarted = new ShardStore(dir, 10);
+    const seen: string[] = [];
+    await restarted.load(
+      (r) => seen.push(r.id),
+      () => {},
+    );
+    expect(seen).toEqual(['a', 'b']);
+    expect(
+      lines(join(dir, 'shards', 'email-reply', 'part-00000.jsonl')).map((l) => JSON.parse(l).id),
+    ).toEqual(['a', 'b']);
+    expect(readFileSync(join(dir, '.tane', 'rows.log'), 'utf8')).toBe('');
+    await restarted.append([row('b'), row('c')]);
+    await restarted.checkpoint();
+    expect(
+      lines(join(dir, 'shards', 'email-reply', 'part-00000.jsonl')).map((l) => JSON.parse(l).id),
+    ).toEqual(['a', 'b', 'c']);
+  });
+
+  it('checkpoints by itself when the log holds four shards of rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const store = new ShardStore(dir, 2);
+    await store.load(
+      () => {},
+      () => {},
+    );
+    const cats = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    await store.append(cats.map((c) => row(`r-${c}`, c)));
+    expect(store.shards()).toHaveLength(8);
+    expect(readFileSync(join(dir, '.tane', 'rows.log'), 'utf8')).toBe('');
+  });
+});

@@ -1,0 +1,106 @@
+import type { JsonSchema } from '@tane/core';
+import type { DedupField } from './normalize-text.ts';
+
+/** Config of the dedup stage (after schema defaults are applied). */
+export interface DedupConfig {
+  /** Example fields compared, exact and near (default `['instruction', 'input']`). */
+  fields: DedupField[];
+  /** `category`: one index per category (default); `global`: one index for everything. */
+  scope: 'category' | 'global';
+  /** Character n-gram length on normalised text (default 3). */
+  ngram: number;
+  /** MinHash signature length (default 128). */
+  numPerm: number;
+  /** LSH bands (default 32); `bands × rows ≤ numPerm`. */
+  bands: number;
+  /** Rows per LSH band (default 4). */
+  rows: number;
+  /** Estimated Jaccard similarity at or above which an LSH candidate is a near duplicate (default 0.7). */
+  threshold: number;
+  /** ROUGE-L (Self-Instruct's criterion) on the LSH candidates instead of the Jaccard estimate. */
+  rougeL: { enabled: boolean; threshold: number };
+  /** LSH bands a candidate must share to be checked (default: 2 with the Jaccard check, 1 with ROUGE-L). */
+  minSharedBands?: number;
+  /** Logical topic of the seeds, indexed at start (`''` to skip). */
+  seedsTopic: string;
+  /** Logical topic of accepted examples, indexed at start (`''` to skip). */
+  datasetTopic: string;
+}
+
+export const dedupConfigSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    fields: {
+      type: 'array',
+      description:
+        'Example fields compared. Self-Instruct compares instructions; input is included by default so the same instruction on different inputs is kept.',
+      items: { type: 'string', enum: ['instruction', 'input', 'output'] },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['instruction', 'input'],
+    },
+    scope: {
+      type: 'string',
+      enum: ['category', 'global'],
+      description: 'One index per category, or one index across categories.',
+      default: 'category',
+    },
+    ngram: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 16,
+      description: 'Character n-gram length, after normalisation (works for Japanese, which has no spaces).',
+      default: 3,
+    },
+    numPerm: {
+      type: 'integer',
+      minimum: 8,
+      maximum: 1024,
+      description: 'MinHash signature length.',
+      default: 128,
+    },
+    bands: { type: 'integer', minimum: 1, maximum: 512, description: 'LSH bands.', default: 32 },
+    rows: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 64,
+      description: 'Signature rows per LSH band.',
+      default: 4,
+    },
+    threshold: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'Estimated Jaccard similarity at or above which an LSH candidate is a near duplicate.',
+      default: 0.7,
+    },
+    rougeL: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "Self-Instruct's rule on the LSH candidates: a duplicate if ROUGE-L F1 ≥ threshold (characters for CJK, words otherwise).",
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        threshold: { type: 'number', minimum: 0, maximum: 1, default: 0.7 },
+      },
+      default: {},
+    },
+    minSharedBands: {
+      type: 'integer',
+      minimum: 1,
+      description:
+        'LSH bands an indexed example must share to be checked. Default: 2 with the Jaccard check (skips the crowded one-band buckets of common phrases at ~0.2% recall cost at J = 0.7), 1 with ROUGE-L.',
+    },
+    seedsTopic: {
+      type: 'string',
+      description: "Logical topic whose seeds are indexed at start ('' to skip).",
+      default: 'seeds',
+    },
+    datasetTopic: {
+      type: 'string',
+      description: "Logical topic whose accepted examples are indexed at start ('' to skip).",
+      default: 'dataset',
+    },
+  },
+};

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { DedupIndex } from './dedup-index.ts';
+import { mulberry32 } from './hash32.ts';
+
+const INVOICE =
+  '次の請求書から、請求元・請求先・請求書番号・請求日・支払期限・合計金額を抽出し、JSON形式で出力してください。';
+const INVOICE_PARAPHRASE =
+  '次の請求書より請求元、請求先、請求書番号、請求日、支払期限、合計金額を抽出して、JSON形式で出力してください';
+const MINUTES = '次の会議の発言録から、決定事項と担当者、期限を箇条書きで整理してください。';
+const INVOICE_INPUT =
+  '株式会社みどり薬局 御中\n件名:9月分 Webサイト保守費用\n小計 86,000円\n消費税(10%) 8,600円\n合計 94,600円';
+
+describe('DedupIndex', () => {
+  it('finds an exact duplicate that differs only in punctuation, spacing and width', () => {
+    const index = new DedupIndex();
+    expect(index.offer('a', { instruction: '請求書の金額を抽出してください。', input: '' }).status).toBe(
+      'unique',
+    );
+    expect(index.offer('b', { instruction: '「請求書」の金額を 抽出してください！', input: '' })).toEqual({
+      status: 'duplicate',
+      reason: 'exact',
+      duplicateOf: 'a',
+      similarity: 1,
+      metric: 'exact',
+    });
+  });
+
+  it('finds a Japanese near duplicate with changed particles and punctuation', () => {
+    const index = new DedupIndex();
+    index.offer('a', { instruction: INVOICE, input: '' });
+    const d = index.offer('b', { instruction: INVOICE_PARAPHRASE, input: '' });
+    expect(d).toMatchObject({ status: 'duplicate', reason: 'near', duplicateOf: 'a', metric: 'jaccard' });
+    expect(d.status === 'duplicate' && d.similarity).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('finds a short instruction with a changed particle when the input is the same', () => {
+    const index = new DedupIndex();
+    index.offer('a', { instruction: '請求書の金額を抽出してください。', input: INVOICE_INPUT });
+    expect(
+      index.offer('b', { instruction: '請求書から金額を抽出してください', input: INVOICE_INPUT }),
+    ).toMatchObject({
+      status: 'duplicate',
+      reason: 'near',
+      duplicateOf: 'a',
+    });
+  });
+
+  it('keeps the same instruction on a different input', () => {
+    const index = new DedupIndex();
+    index.offer('a', {
+      instruction: '請求書の金額を抽出してください。',
+      input: '株式会社みどり薬局 御中\n合計 94,600円',
+    });
+    expect(
+      index.offer('b', {
+        instruction: '請求書の金額を抽出してください。',
+        input: '有限会社さくら工務店 御中\n合計 1,250,000円',
+      }).status,
+    ).toBe('unique');
+  });
+
+  it('keeps clearly different instructions', () => {
+    const index = new DedupIndex();
+    index.offer('a', { instruction: INVOICE, input: '' });
+    expect(index.offer('b', { instruction: MINUTES, input: '' }).status).toBe('unique');
+    expect(index.size).toBe(2);
+  });
+
+  it('finds an English near duplicate (spelling, digits, a dropped article)', () => {
+    const index = new DedupIndex();
+    index.offer('a', {
+      instruction:
+        'Summarise the following e-mail from a customer in three bullet points, keeping the order number and the requested delivery date.',
+      input: '',
+    });
+    expect(
+      index.offer('b', {
+        instruction:
+          'Summarize the following email from a customer in 3 bullet points, keeping the order number and requested delivery date.',
+        input: '',
+      }),
+    ).toMatchObject({ status: 'duplicate', reason: 'near', duplicateOf: 'a' });
+    expect(
+      index.offer('c', {
+        instruction: 'Translate the following product description into formal Japanese.',
+        input: '',
+      }).status,
+    ).toBe('unique');
+  });
+
+  it('with ROUGE-L, catches the short Japanese paraphrase that 3-gram Jaccard misses', () => {
+    const a = { instruction: '請求書の金額を抽出してください。', input: '' };
+    const b = { instruction: '請求書から金額を抽出してください', input: '' };
+    const jaccardOnly = new DedupIndex();
+    jaccardOnly.add('a', a);
+    expect(jaccardOnly.check(b).status).toBe('unique');
+
+    const rouge = new DedupIndex({ rougeL: { enabled: true, threshold: 0.7 } });
+    rouge.add('a', a);
+    const d = rouge.check(b);
+    expect(d).toMatchObject({ status: 'duplicate', reason: 'near', duplicateOf: 'a', metric: 'rougeL' });
+    expect(d.status === 'duplicate' && d.similarity).toBeCloseTo(0.903, 3);
+    expect(rouge.check({ instruction: MINUTES, input: '' }).status).toBe('unique');
+  });
+
+  it('names the seed an example duplicates', () => {
+    const index = new DedupIndex();
+    index.add('invoice-extraction-001', { instruction: INVOICE, input: '' }, 'invoice-extraction');
+    expect(
+      index.offer('c1', { instruction: INVOICE_PARAPHRASE, input: '' }, 'invoice-extraction'),
+    ).toMatchObject({
+      status: 'duplicate',
+      duplicateOf: 'invoice-extraction-001',
+    });
+  });
+
+  it('keeps scopes apart', () => {
+    const index = new DedupIndex();
+    index.offer('a', { instruction: INVOICE, input: '' }, 'invoice');
+    expect(index.offer('b', { instruction: INVOICE, input: '' }, 'contract').status).toBe('unique');
+    expect(index.offer('c', { instruction: INVOICE, input: '' }, 'invoice').status).toBe('duplicate');
+  });
+
+  it('answers unique again for an id it already holds, without indexing it twice', () => {
+    const index = new DedupIndex();
+    index.offer('a', { instruction: INVOICE, input: '' });
+    expect(index.offer('a', { instruction: INVOICE, input: '' })).toEqual({ status: 'unique', known: true });
+    expect(index.size).toBe(1);
+  });
+
+  it('makes the same decisions for the same order of examples', () => {
+    const examples = Array.from({ length: 400 }, (_, i) => ({
+      instruction: `${['請求書', '契約書', '議事録', '日報'][i % 4]}から${['金額', '日付', '担当者'][i % 3]}を抽出してください。${i % 7 === 0 ? '' : `(${i % 50})`}`,
+      input: `案件${i % 60}`,
+    }));
+    const run = () => {
+      const index = new DedupIndex();
+      return examples.map((ex, i) => JSON.stringify(index.offer(`r${i}`, ex)));
+    };
+    const first = run();
+    expect(run()).toEqual(first);
+    expect(first.filter((d) => d.includes('duplicate')).length).toBeGreaterThan(0);
+  });
+
+  it('indexes many examples without losing earlier ones', () => {
+    const next = mulberry32(5);
+    const text = () =>
+      Array.from({ length: 30 }, () => String.fromCharCode(0x4e00 + (next() % 3000))).join('');
+    const texts = Array.from({ length: 5000 }, text);
+    const index = new DedupIndex();
+    texts.forEach((t, i) => {
+      index.offer(`r${i}`, { instruction: t, input: '' });
+    });
+    expect(index.size).toBe(5000);
+    expect(index.offer('again', { instruction: `${texts[1]}。`, input: '' })).toMatchObject({
+      status: 'duplicate',
+      duplicateOf: 'r1',
+    });
+    expect(index.offer('near', { instruction: `${texts[2]!.slice(0, 28)}`, input: '' })).toMatchObject({
+      status: 'duplicate',
+      reason: 'near',
+      duplicateOf: 'r2',
+    });
+  });
+});
