@@ -159,6 +159,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       ? 'Apache Kafka 3.9.1 single node on 127.0.0.1 (at-least-once)'
       : 'skipped: no broker on 127.0.0.1:9092',
     cases,
+    summary: Object.fromEntries(
+      cases.map((c) => [`${c.transport}${c.workers}w_recPerSec`, c.recordsPerSecond]),
+    ),
   };
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'engine-throughput.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -240,8 +240,10 @@ function writeSummary(
     const rss = run?.peakRssMiB !== undefined ? `${run.peakRssMiB} MiB` : '–';
     const wall =
       run?.wallMs !== undefined ? `${(run.wallMs / 1000).toFixed(1)} s${run.quick ? ' (quick)' : ''}` : '–';
+    // A result file says itself when it was made with --quick, so it is not read as a full-size one.
+    const numbers = `${result.quick === true ? '(quick) ' : ''}${keyNumbers(result)}`;
     rows.push(
-      `| ${cell(name)} | ${cell(keyNumbers(result))} | ${rss} | ${wall} | ${cell(machine)} | ${cell(node)} | ${cell(date.slice(0, 10))} |`,
+      `| ${cell(name)} | ${cell(numbers)} | ${rss} | ${wall} | ${cell(machine)} | ${cell(node)} | ${cell(date.slice(0, 10))} |`,
     );
   }
   for (const [name, run] of Object.entries(runs)) {

@@ -5,29 +5,24 @@
  * bench/transport-local.ts, so the two results compare.
  *
  *   npm run kafka:start
- *   node --import tsx bench/transport-kafka.ts [--brokers 127.0.0.1:9092]
+ *   node --import tsx bench/transport-kafka.ts [--brokers 127.0.0.1:9092] [--records 100000] [--quick]
  *
- * Writes bench/results/transport-kafka.json. The topic and group it creates are
+ * `--quick` runs 20,000 records instead of 100,000. Writes
+ * bench/results/transport-kafka.json. The topic and group it creates are
  * deleted afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { OutgoingMessage, TaneRecord, TopicPartition } from '@tane/core';
 import { createKafkaTransport } from '@tane/transport-kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
-const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' } } });
-const BROKERS = values.brokers.split(',');
-const RECORDS = 100_000;
 const BATCH = 500;
 const COMMIT_EVERY = 1_000;
 const PARTITIONS = 4;
-const RUN = randomUUID().slice(0, 8);
-const TOPIC = `bench.generated.${RUN}`;
-const GROUP = `bench-${RUN}`;
 const CATEGORIES = Array.from({ length: 20 }, (_, i) => `category-${i}`);
 
 function record(i: number): TaneRecord {
@@ -48,90 +43,119 @@ function record(i: number): TaneRecord {
   };
 }
 
-const transport = await createKafkaTransport({ brokers: BROKERS, clientId: 'tane-bench' });
-try {
-  await transport.createTopics([{ name: TOPIC, partitions: PARTITIONS }]);
-  const batches: OutgoingMessage[][] = [];
-  for (let start = 0; start < RECORDS; start += BATCH) {
-    batches.push(
-      Array.from({ length: Math.min(BATCH, RECORDS - start) }, (_, k) => {
-        const value = record(start + k);
-        return { topic: TOPIC, key: value.category, value };
-      }),
-    );
+function recordCount(values: { records?: string; quick?: boolean }): number {
+  const records = Number(values.records ?? (values.quick ? 20_000 : 100_000));
+  if (!Number.isInteger(records) || records <= 0) {
+    throw new Error(`--records must be a positive whole number, got ${values.records}`);
   }
+  return records;
+}
 
-  const producer = await transport.producer();
-  const produceStart = performance.now();
-  for (const batch of batches) await producer.send(batch);
-  const produceMs = performance.now() - produceStart;
-  await producer.close();
-
-  const consumer = await transport.consumer({ group: GROUP, topics: [TOPIC] });
-  const latest = new Map<number, number>();
-  let received = 0;
-  let commits = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const commitLatest = async () => {
-    const offsets = [...latest].map(([partition, offset]): TopicPartition & { offset: number } => ({
-      topic: TOPIC,
-      partition,
-      offset,
-    }));
-    await consumer.commit(offsets);
-    commits++;
-  };
-  // From start() (group join included) to the last commit.
-  const consumeStart = performance.now();
-  await consumer.start({
-    async onMessage(m) {
-      JSON.parse(m.value);
-      latest.set(m.partition, m.offset + 1);
-      received++;
-      if (received % COMMIT_EVERY === 0) await commitLatest();
-      if (received === RECORDS) done();
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      brokers: { type: 'string', default: '127.0.0.1:9092' },
+      records: { type: 'string' },
+      quick: { type: 'boolean' },
     },
   });
-  const joinMs = performance.now() - consumeStart;
-  await finished;
-  await commitLatest();
-  const consumeMs = performance.now() - consumeStart;
-  await consumer.stop();
+  const brokers = values.brokers.split(',');
+  const quick = values.quick ?? false;
+  const records = recordCount(values);
+  const run = randomUUID().slice(0, 8);
+  const topic = `bench.generated.${run}`;
+  const group = `bench-${run}`;
+  const transport = await createKafkaTransport({ brokers, clientId: 'tane-bench' });
+  try {
+    await transport.createTopics([{ name: topic, partitions: PARTITIONS }]);
+    const batches: OutgoingMessage[][] = [];
+    for (let start = 0; start < records; start += BATCH) {
+      batches.push(
+        Array.from({ length: Math.min(BATCH, records - start) }, (_, k) => {
+          const value = record(start + k);
+          return { topic, key: value.category, value };
+        }),
+      );
+    }
 
-  const committed = await transport.committedOffsets(GROUP, TOPIC);
-  const total = committed.reduce((sum, c) => sum + c.offset, 0);
-  if (total !== RECORDS) throw new Error(`committed ${total} offsets, expected ${RECORDS}`);
+    const producer = await transport.producer();
+    const produceStart = performance.now();
+    for (const batch of batches) await producer.send(batch);
+    const produceMs = performance.now() - produceStart;
+    await producer.close();
 
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    broker: 'Apache Kafka 3.9.1, single node (deploy/kafka), loopback',
-    client: 'kafkajs 2.2.4',
-    records: RECORDS,
-    produceRps: Math.round(RECORDS / (produceMs / 1000)),
-    consumeRps: Math.round(RECORDS / (consumeMs / 1000)),
-    groupJoinMs: Math.round(joinMs),
-    batchSize: BATCH,
-    commitEvery: COMMIT_EVERY,
-    partitions: PARTITIONS,
-    commits,
-    recordBytes: Buffer.byteLength(JSON.stringify(record(0))),
-    acks: 'all',
-    idempotent: true,
-  };
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'transport-kafka.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result));
-} finally {
-  await transport.close();
-  // Leave the broker as it was: the 100k records would otherwise stay for a week.
-  const admin = new Kafka({ brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteGroups([GROUP]).catch(() => {});
-  await admin.deleteTopics({ topics: [TOPIC] }).catch(() => {});
-  await admin.disconnect();
+    const consumer = await transport.consumer({ group, topics: [topic] });
+    const latest = new Map<number, number>();
+    let received = 0;
+    let commits = 0;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((settle) => {
+      done = settle;
+    });
+    const commitLatest = async () => {
+      const offsets = [...latest].map(([partition, offset]): TopicPartition & { offset: number } => ({
+        topic,
+        partition,
+        offset,
+      }));
+      await consumer.commit(offsets);
+      commits++;
+    };
+    // From start() (group join included) to the last commit.
+    const consumeStart = performance.now();
+    await consumer.start({
+      async onMessage(m) {
+        JSON.parse(m.value);
+        latest.set(m.partition, m.offset + 1);
+        received++;
+        if (received % COMMIT_EVERY === 0) await commitLatest();
+        if (received === records) done();
+      },
+    });
+    const joinMs = performance.now() - consumeStart;
+    await finished;
+    await commitLatest();
+    const consumeMs = performance.now() - consumeStart;
+    await consumer.stop();
+
+    const committed = await transport.committedOffsets(group, topic);
+    const total = committed.reduce((sum, c) => sum + c.offset, 0);
+    if (total !== records) throw new Error(`committed ${total} offsets, expected ${records}`);
+
+    const result = {
+      date: new Date().toISOString(),
+      node: process.version,
+      broker: 'Apache Kafka 3.9.1, single node (deploy/kafka), loopback',
+      client: 'kafkajs 2.2.4',
+      records,
+      ...(quick ? { quick: true } : {}),
+      produceRps: Math.round(records / (produceMs / 1000)),
+      consumeRps: Math.round(records / (consumeMs / 1000)),
+      groupJoinMs: Math.round(joinMs),
+      batchSize: BATCH,
+      commitEvery: COMMIT_EVERY,
+      partitions: PARTITIONS,
+      commits,
+      recordBytes: Buffer.byteLength(JSON.stringify(record(0))),
+      acks: 'all',
+      idempotent: true,
+    };
+    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'transport-kafka.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await transport.close();
+    // Leave the broker as it was: the records would otherwise stay for a week.
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteGroups([group]).catch(() => {});
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await admin.disconnect();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
 }

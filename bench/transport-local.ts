@@ -2,18 +2,19 @@
  * The local transport's throughput: 100k records produced in batches of 500,
  * then consumed through a consumer group that commits every 1,000 records.
  *
- *   node --import tsx bench/transport-local.ts
+ *   node --import tsx bench/transport-local.ts [--records 100000] [--quick]
  *
- * Writes bench/results/transport-local.json.
+ * `--quick` runs 20,000 records instead of 100,000. Writes
+ * bench/results/transport-local.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { OutgoingMessage, TaneRecord, TopicPartition } from '@tane/core';
 import { createLocalTransport } from '@tane/transport-local';
 
-const RECORDS = 100_000;
 const BATCH = 500;
 const COMMIT_EVERY = 1_000;
 const PARTITIONS = 4;
@@ -38,79 +39,100 @@ function record(i: number): TaneRecord {
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tane-bench-local-'));
-const transport = await createLocalTransport({ path: join(dir, 'tane.db') });
-try {
-  await transport.createTopics([{ name: TOPIC, partitions: PARTITIONS }]);
-  const batches: OutgoingMessage[][] = [];
-  for (let start = 0; start < RECORDS; start += BATCH) {
-    batches.push(
-      Array.from({ length: Math.min(BATCH, RECORDS - start) }, (_, k) => {
-        const value = record(start + k);
-        return { topic: TOPIC, key: value.category, value };
-      }),
-    );
+function recordCount(values: { records?: string; quick?: boolean }): number {
+  const records = Number(values.records ?? (values.quick ? 20_000 : 100_000));
+  if (!Number.isInteger(records) || records <= 0) {
+    throw new Error(`--records must be a positive whole number, got ${values.records}`);
   }
+  return records;
+}
 
-  const producer = await transport.producer();
-  const produceStart = performance.now();
-  for (const batch of batches) await producer.send(batch);
-  const produceMs = performance.now() - produceStart;
-
-  const consumer = await transport.consumer({ group: 'bench', topics: [TOPIC] });
-  const latest = new Map<number, number>();
-  let received = 0;
-  let commits = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { records: { type: 'string' }, quick: { type: 'boolean' } },
   });
-  const commitLatest = async () => {
-    const offsets = [...latest].map(([partition, offset]): TopicPartition & { offset: number } => ({
-      topic: TOPIC,
-      partition,
-      offset,
-    }));
-    await consumer.commit(offsets);
-    commits++;
-  };
-  const consumeStart = performance.now();
-  await consumer.start({
-    async onMessage(m) {
-      JSON.parse(m.value);
-      latest.set(m.partition, m.offset + 1);
-      received++;
-      if (received % COMMIT_EVERY === 0) await commitLatest();
-      if (received === RECORDS) done();
-    },
-  });
-  await finished;
-  await commitLatest();
-  const consumeMs = performance.now() - consumeStart;
-  await consumer.stop();
+  const quick = values.quick ?? false;
+  const records = recordCount(values);
+  const dir = mkdtempSync(join(tmpdir(), 'tane-bench-local-'));
+  const transport = await createLocalTransport({ path: join(dir, 'tane.db') });
+  try {
+    await transport.createTopics([{ name: TOPIC, partitions: PARTITIONS }]);
+    const batches: OutgoingMessage[][] = [];
+    for (let start = 0; start < records; start += BATCH) {
+      batches.push(
+        Array.from({ length: Math.min(BATCH, records - start) }, (_, k) => {
+          const value = record(start + k);
+          return { topic: TOPIC, key: value.category, value };
+        }),
+      );
+    }
 
-  const committed = await transport.committedOffsets('bench', TOPIC);
-  const total = committed.reduce((sum, c) => sum + c.offset, 0);
-  if (total !== RECORDS) throw new Error(`committed ${total} offsets, expected ${RECORDS}`);
+    const producer = await transport.producer();
+    const produceStart = performance.now();
+    for (const batch of batches) await producer.send(batch);
+    const produceMs = performance.now() - produceStart;
 
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    records: RECORDS,
-    produceRps: Math.round(RECORDS / (produceMs / 1000)),
-    consumeRps: Math.round(RECORDS / (consumeMs / 1000)),
-    batchSize: BATCH,
-    commitEvery: COMMIT_EVERY,
-    partitions: PARTITIONS,
-    commits,
-    recordBytes: Buffer.byteLength(JSON.stringify(record(0))),
-    synchronous: 'normal',
-  };
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'transport-local.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result));
-} finally {
-  await transport.close();
-  rmSync(dir, { recursive: true, force: true });
+    const consumer = await transport.consumer({ group: 'bench', topics: [TOPIC] });
+    const latest = new Map<number, number>();
+    let received = 0;
+    let commits = 0;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((settle) => {
+      done = settle;
+    });
+    const commitLatest = async () => {
+      const offsets = [...latest].map(([partition, offset]): TopicPartition & { offset: number } => ({
+        topic: TOPIC,
+        partition,
+        offset,
+      }));
+      await consumer.commit(offsets);
+      commits++;
+    };
+    const consumeStart = performance.now();
+    await consumer.start({
+      async onMessage(m) {
+        JSON.parse(m.value);
+        latest.set(m.partition, m.offset + 1);
+        received++;
+        if (received % COMMIT_EVERY === 0) await commitLatest();
+        if (received === records) done();
+      },
+    });
+    await finished;
+    await commitLatest();
+    const consumeMs = performance.now() - consumeStart;
+    await consumer.stop();
+
+    const committed = await transport.committedOffsets('bench', TOPIC);
+    const total = committed.reduce((sum, c) => sum + c.offset, 0);
+    if (total !== records) throw new Error(`committed ${total} offsets, expected ${records}`);
+
+    const result = {
+      date: new Date().toISOString(),
+      node: process.version,
+      records,
+      ...(quick ? { quick: true } : {}),
+      produceRps: Math.round(records / (produceMs / 1000)),
+      consumeRps: Math.round(records / (consumeMs / 1000)),
+      batchSize: BATCH,
+      commitEvery: COMMIT_EVERY,
+      partitions: PARTITIONS,
+      commits,
+      recordBytes: Buffer.byteLength(JSON.stringify(record(0))),
+      synchronous: 'normal',
+    };
+    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'transport-local.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await transport.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
 }

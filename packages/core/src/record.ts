@@ -29,7 +29,7 @@ export interface TaneRecord<D = unknown> {
 
 /** JSON Schema (draft-07) of the record envelope; `docs/records.md` explains each field. */
 export const recordSchema = {
-  $id: 'https://tane.dev/schemas/record.json',
+  $id: 'urn:tane:record:1',
   type: 'object',
   required: ['id', 'type', 'category', 'data'],
   additionalProperties: false,

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = resolve(import.meta.dirname, '../bin/tane.js');
+
+function demo(cwd: string) {
+  const env = { ...process.env };
+  delete env.OPENAI_BASE_URL;
+  delete env.OPENAI_API_KEY;
+  const r = spawnSync(process.execPath, [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off'], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { code: r.status, out: r.stdout, all: r.stdout + r.stderr };
+}
+
+function shardIds(dataset: string): string[] {
+  const ids: string[] = [];
+  const shards = join(dataset, 'shards');
+  for (const category of readdirSync(shards)) {
+    for (const file of readdirSync(join(shards, category))) {
+      for (const line of readFileSync(join(shards, category, file), 'utf8').split('\n')) {
+        if (line.trim()) ids.push((JSON.parse(line) as { id: string }).id);
+      }
+    }
+  }
+  return ids;
+}
+
+describe('tane demo (the main job)', () => {
+  it('runs end to end on the simulator, says so, balances the books, and a second run duplicates nothing', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tane-demo-'));
+    const first = demo(cwd);
+    expect(first.code, first.all).toBe(0);
+    expect(first.out).toContain('SIMULATOR');
+    expect(first.out).toContain('OPENAI_BASE_URL');
+    expect(first.out).toContain('accounting balances');
+    const dataset = join(cwd, '.tane/datasets/en-general');
+    for (const f of ['manifest.json', 'README.md', 'report.html', 'exports/plain.jsonl', 'exports/alpaca.json', 'exports/openai.jsonl']) {
+      expect(existsSync(join(dataset, f)), f).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(dataset, 'manifest.json'), 'utf8')) as {
+      simulator: boolean;
+      balanced: boolean;
+      categories: Record<string, { accepted: number; generated: number }>;
+    };
+    expect(manifest.simulator).toBe(true);
+    expect(manifest.balanced).toBe(true);
+    expect(Object.keys(manifest.categories)).toHaveLength(6);
+    for (const c of Object.values(manifest.categories)) expect(c.accepted).toBeGreaterThanOrEqual(4);
+    const ids = shardIds(dataset);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const second = demo(cwd);
+    expect(second.code, second.all).toBe(0);
+    expect(second.out).toContain('seeds: 0 published, 36 already there');
+    const again = shardIds(dataset);
+    expect(again.sort()).toEqual(ids.sort());
+    const manifest2 = JSON.parse(readFileSync(join(dataset, 'manifest.json'), 'utf8')) as typeof manifest;
+    expect(manifest2.categories).toEqual(manifest.categories);
+  }, 300_000);
+});
