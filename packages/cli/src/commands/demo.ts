@@ -124,9 +124,16 @@ Examples:
           targets,
           onStopped: async () => {
             if (!datasetDir || !existsSync(datasetDir)) return;
+            // usage.json keeps every run's usage (one entry per endpoint and run); the report adds them up.
             const { llmClients } = await import('@tane/llm');
-            const usage = llmClients().map((c) => c.usage());
-            writeFileSync(join(datasetDir, 'usage.json'), `${JSON.stringify(usage, null, 2)}\n`);
+            const usage = llmClients()
+              .map((c) => c.usage())
+              .filter((u) => u.totals.calls > 0);
+            if (usage.length === 0) return;
+            const file = join(datasetDir, 'usage.json');
+            const earlier: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+            const all = [...(Array.isArray(earlier) ? earlier : [earlier]), ...usage];
+            writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
           },
           whileRunning: async (engine) => {
             result = await topUp({
