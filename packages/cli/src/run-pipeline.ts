@@ -15,6 +15,8 @@ export interface RunPipelineOptions {
   targets?: Record<string, number>;
   baseline?: Record<string, number>;
   hooks?: EngineHooks;
+  /** Receives consumer lag per input partition every few seconds (telemetry's gauge). */
+  onLag?: (topic: string, partition: number, lag: number) => void;
   /** Called after the engine stopped, while LLM clients are still open (e.g. to save their usage). */
   onStopped?: (engine: Engine) => Promise<void>;
   /** Called once the engine runs (e.g. to publish work for it). Its promise is awaited before idling counts. */
@@ -25,6 +27,24 @@ export interface RunOutcome {
   engine: Engine;
   /** True when stopped by SIGINT/SIGTERM (after a clean drain). */
   interrupted: boolean;
+}
+
+/** Lag = end offset − the group's committed offset, for every partition of every input topic. */
+async function reportLag(engine: Engine, options: RunPipelineOptions): Promise<void> {
+  try {
+    for (const input of engine.topology.inputs) {
+      const [ends, committed] = await Promise.all([
+        options.transport.offsets(input.physical),
+        options.transport.committedOffsets(engine.group, input.physical),
+      ]);
+      for (const end of ends) {
+        const c = committed.find((x) => x.partition === end.partition)?.offset ?? end.low;
+        options.onLag?.(input.physical, end.partition, Math.max(0, end.high - c));
+      }
+    }
+  } catch {
+    // lag is best effort: the next tick tries again
+  }
 }
 
 /** One line per model endpoint used: requests, tokens, cache hits (a replay should show only cache hits). */
@@ -107,6 +127,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let stopLag = () => {};
   try {
     await engine.start();
     logger.info('running', {
@@ -116,6 +137,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
       inputs: engine.topology.inputs.map((i) => i.physical).join(','),
     });
     progress.start();
+    const lagTimer = options.onLag ? setInterval(() => void reportLag(engine, options), 5000) : undefined;
+    lagTimer?.unref();
+    stopLag = () => clearInterval(lagTimer);
     const failed = engine.failed();
     failed.catch(() => {});
     if (options.whileRunning) await Promise.race([options.whileRunning(engine), failed, stopRequested]);
@@ -143,6 +167,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
     await closeLlmClients();
     throw err;
   } finally {
+    stopLag();
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

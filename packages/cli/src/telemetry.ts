@@ -3,6 +3,7 @@ import type { EngineHooks } from '@tane/core/engine';
 
 export interface CliTelemetry {
   hooks: EngineHooks;
+  recordLag(topic: string, partition: number, lag: number): void;
   shutdown(): Promise<void>;
 }
 
@@ -28,6 +29,7 @@ export async function startTelemetry(
   if (telemetry.metricsUrl) logger.info(`metrics on ${telemetry.metricsUrl}`);
   return {
     hooks: telemetry.hooks,
+    recordLag: (topic, partition, lag) => telemetry.recordLag(topic, partition, lag),
     async shutdown() {
       unsubscribe();
       await telemetry.shutdown();

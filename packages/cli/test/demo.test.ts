@@ -10,12 +10,16 @@ function demo(cwd: string) {
   const env = { ...process.env };
   delete env.OPENAI_BASE_URL;
   delete env.OPENAI_API_KEY;
-  const r = spawnSync(process.execPath, [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off'], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off'],
+    {
+      cwd,
+      env,
+      encoding: 'utf8',
+      timeout: 240_000,
+    },
+  );
   return { code: r.status, out: r.stdout, all: r.stdout + r.stderr };
 }
 
@@ -41,7 +45,14 @@ describe('tane demo (the main job)', () => {
     expect(first.out).toContain('OPENAI_BASE_URL');
     expect(first.out).toContain('accounting balances');
     const dataset = join(cwd, '.tane/datasets/en-general');
-    for (const f of ['manifest.json', 'README.md', 'report.html', 'exports/plain.jsonl', 'exports/alpaca.json', 'exports/openai.jsonl']) {
+    for (const f of [
+      'manifest.json',
+      'README.md',
+      'report.html',
+      'exports/plain.jsonl',
+      'exports/alpaca.json',
+      'exports/openai.jsonl',
+    ]) {
       expect(existsSync(join(dataset, f)), f).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(dataset, 'manifest.json'), 'utf8')) as {

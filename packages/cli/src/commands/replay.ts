@@ -92,7 +92,7 @@ Running the same replay command again resumes it (same group); pick a new suffix
           quietMs: Number(opts.quietMs ?? 1500),
           progress: progressMode(opts.progress, !!opts.quiet),
           ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-          ...(telemetry ? { hooks: telemetry.hooks } : {}),
+          ...(telemetry ? { hooks: telemetry.hooks, onLag: telemetry.recordLag } : {}),
         });
       } finally {
         await telemetry?.shutdown();

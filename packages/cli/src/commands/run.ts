@@ -76,7 +76,7 @@ Exit codes: 0 done (or drained after a signal), 1 run failed, 2 invalid pipeline
           progress: progressMode(opts.progress, !!opts.quiet),
           ...(opts.group ? { group: opts.group } : {}),
           ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-          ...(telemetry ? { hooks: telemetry.hooks } : {}),
+          ...(telemetry ? { hooks: telemetry.hooks, onLag: telemetry.recordLag } : {}),
         });
       } finally {
         await telemetry?.shutdown();
