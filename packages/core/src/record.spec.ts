@@ -5,13 +5,22 @@ import { parseRecord, recordSchema, validateRecord } from './record.ts';
 
 describe('record envelope', () => {
   it('fills in defaults for meta, lineage and headers', () => {
-    const r = validateRecord({ id: 'a', type: 'seed', category: 'email-reply', data: { instruction: 'x', output: 'y' } });
+    const r = validateRecord({
+      id: 'a',
+      type: 'seed',
+      category: 'email-reply',
+      data: { instruction: 'x', output: 'y' },
+    });
     expect(r).toMatchObject({ meta: {}, lineage: [], headers: {} });
   });
 
   it('names the offending field of an invalid record', () => {
-    expect(() => parseRecord('{"id":"a","type":"seed","data":{}}', 'tane.seeds/0@7')).toThrow(/must have required property 'category'/);
-    expect(() => parseRecord('{"id":"a","type":"seed","category":"c","data":{},"extra":1}')).toThrow(/unknown field 'extra'/);
+    expect(() => parseRecord('{"id":"a","type":"seed","data":{}}', 'tane.seeds/0@7')).toThrow(
+      /must have required property 'category'/,
+    );
+    expect(() => parseRecord('{"id":"a","type":"seed","category":"c","data":{},"extra":1}')).toThrow(
+      /unknown field 'extra'/,
+    );
     expect(() => parseRecord('not json')).toThrow(/not JSON/);
   });
 
