@@ -13,7 +13,8 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { TaneRecord, Transport } from '@tane/core';
+import type { Transport } from '@tane/core';
+import { publishCandidates } from './fixtures/publish-candidates.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '../packages/cli/bin/tane.js');
@@ -74,24 +75,7 @@ stages:
     { name: `${prefix}out`, partitions: PARTITIONS },
     { name: `${prefix}dlq`, partitions: PARTITIONS },
   ]);
-  const producer = await transport.producer();
-  const text = 'ビジネスメールの返信を丁寧な敬語で書いてください。'.repeat(4);
-  for (let i = 0; i < records; i += 1000) {
-    const batch: TaneRecord[] = [];
-    for (let j = i; j < Math.min(records, i + 1000); j++) {
-      batch.push({
-        id: `r${j}`,
-        type: 'candidate',
-        category: `c${j % 20}`,
-        data: { instruction: text, input: '', output: text },
-        meta: {},
-        lineage: [],
-        headers: {},
-      });
-    }
-    await producer.send(batch.map((value) => ({ topic, key: value.category, value })));
-  }
-  await producer.close();
+  await publishCandidates(transport, topic, records, 1000);
   const url = kind === 'local' ? `local:${join(dir, 'tane.db')}` : 'kafka://127.0.0.1:9092';
   const children: ChildProcess[] = [];
   const running = new Promise<void>((ready) => {

@@ -11,9 +11,10 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { silentLogger, type TaneRecord } from '@tane/core';
+import { silentLogger } from '@tane/core';
 import { Engine, loadPipeline } from '@tane/core/engine';
 import { createLocalTransport } from '@tane/transport-local';
+import { publishCandidates } from './fixtures/publish-candidates.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const noop = resolve(here, 'fixtures/noop-plugin.ts');
@@ -40,24 +41,7 @@ stages:
   );
   const transport = await createLocalTransport({ path: join(dir, 'tane.db') });
   await transport.createTopics([{ name: 'tane.in', partitions: 4 }]);
-  const producer = await transport.producer();
-  const text = '請求書の内容から支払期日と金額を抜き出してください。'.repeat(4);
-  for (let i = 0; i < records; i += 2000) {
-    const batch: TaneRecord[] = [];
-    for (let j = i; j < Math.min(records, i + 2000); j++) {
-      batch.push({
-        id: `r${j}`,
-        type: 'candidate',
-        category: `c${j % 20}`,
-        data: { instruction: text, input: '', output: text },
-        meta: {},
-        lineage: [],
-        headers: {},
-      });
-    }
-    await producer.send(batch.map((value) => ({ topic: 'tane.in', key: value.category, value })));
-  }
-  await producer.close();
+  await publishCandidates(transport, 'tane.in', records, 2000);
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   const engine = new Engine({

@@ -3,6 +3,7 @@
  * transport interface. The engine itself is in `@tane/core/engine`.
  */
 export { type ErrorCode, ErrorCodes, TaneError, type TaneErrorOptions, toTaneError } from './errors.ts';
+export { followTopic } from './follow-topic.ts';
 export { contentId, deriveId, stableHash32 } from './ids.ts';
 export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './logger.ts';
 export {

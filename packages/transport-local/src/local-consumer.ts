@@ -211,8 +211,8 @@ export class LocalGroupConsumer implements GroupConsumer {
     announceGroup(this.store.file, this.options.group);
   }
 
-  async commit(offsets: Array<TopicPartition & { offset: number }>): Promise<void> {
-    if (offsets.length === 0) return;
+  /** The member identity to commit as; commits from a stopped or unstarted consumer are refused. */
+  private runningMember(): NonNullable<typeof this.member> {
     if (!this.member || this.state === 'stopped') {
       throw new TaneError(
         'GROUP_LOCKED',
@@ -223,7 +223,12 @@ export class LocalGroupConsumer implements GroupConsumer {
         },
       );
     }
-    this.groups.commit(this.member, offsets);
+    return this.member;
+  }
+
+  async commit(offsets: Array<TopicPartition & { offset: number }>): Promise<void> {
+    if (offsets.length === 0) return;
+    this.groups.commit(this.runningMember(), offsets);
   }
 
   /** Writes outputs and commits offsets in one SQLite transaction: all of it, or nothing. */
@@ -231,17 +236,7 @@ export class LocalGroupConsumer implements GroupConsumer {
     messages: OutgoingMessage[],
     offsets: Array<TopicPartition & { offset: number }>,
   ): Promise<void> {
-    if (!this.member || this.state === 'stopped') {
-      throw new TaneError(
-        'GROUP_LOCKED',
-        `refused to commit for group '${this.options.group}': this consumer ${this.member ? 'has stopped' : 'was not started'}`,
-        {
-          where: `group ${this.options.group}`,
-          hint: 'commit from a running consumer, before calling stop()',
-        },
-      );
-    }
-    const member = this.member;
+    const member = this.runningMember();
     // A refused partition throws inside the transaction, so neither outputs nor offsets are written.
     const touched = this.store.write(
       `write outputs and commit offsets of group '${this.options.group}'`,

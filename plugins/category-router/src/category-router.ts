@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type HandlerStage, type StageSetupContext, TaneError } from '@tane/core';
+import { followTopic, type HandlerStage, type StageSetupContext, TaneError } from '@tane/core';
 import { AcceptedCounter } from './accepted-counter.ts';
 import type { CategorySettings } from './category-set.ts';
 import type { CategoryRouterConfig } from './config.ts';
 import { loadCategories } from './load-categories.ts';
-
-const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * The category-router stage: loads the categories file and, with quotas on,
@@ -33,28 +30,16 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
   };
 
   // A transport hiccup must not freeze the quotas for the rest of the run:
-  // re-read from the start (ids are counted once) with a growing delay.
-  const follow = async () => {
-    let delay = 1_000;
-    while (!stop.signal.aborted) {
-      try {
-        for await (const record of ctx.readTopic(topic, { follow: true, signal: stop.signal })) {
-          if (byId.has(record.category) && counter.add(record)) announceIfReached(record.category);
-          delay = 1_000;
-        }
-        return;
-      } catch (err) {
-        if (stop.signal.aborted) return;
-        ctx.logger.warn(`following topic ${topic} failed; quotas will update again after a retry`, {
-          topic,
-          error: (err as Error).message,
-          retryInMs: delay,
-        });
-        await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
-        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-      }
-    }
-  };
+  // followTopic re-reads from the start (ids are counted once) with a growing delay.
+  const follow = () =>
+    followTopic(
+      ctx,
+      topic,
+      (record) => {
+        if (byId.has(record.category) && counter.add(record)) announceIfReached(record.category);
+      },
+      { signal: stop.signal, whatFails: 'quotas will update again after a retry' },
+    );
 
   return {
     kind: 'handler',

@@ -1,10 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type HandlerStage, type StageSetupContext, TaneError, type TaneRecord } from '@tane/core';
+import {
+  followTopic,
+  type HandlerStage,
+  type StageSetupContext,
+  TaneError,
+  type TaneRecord,
+} from '@tane/core';
 import { chooseFewShot } from './choose-few-shot.ts';
 import type { FewShotSamplerConfig } from './config.ts';
 import { ExamplePool, type PoolAddResult } from './example-pool.ts';
-
-const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * The few-shot-sampler stage: builds the pool from the seeds and dataset
@@ -30,27 +33,8 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
   if (config.maxGenerated > 0) sources.push({ topic: config.datasetTopic, add: (r) => pool.addGenerated(r) });
 
   // Re-reading from the start after a transport error is safe: the pool ignores ids it already has.
-  const follow = async (source: (typeof sources)[number]) => {
-    let delay = 1_000;
-    while (!stop.signal.aborted) {
-      try {
-        for await (const record of ctx.readTopic(source.topic, { follow: true, signal: stop.signal })) {
-          source.add(record);
-          delay = 1_000;
-        }
-        return;
-      } catch (err) {
-        if (stop.signal.aborted) return;
-        ctx.logger.warn(`following topic ${source.topic} failed; retrying`, {
-          topic: source.topic,
-          error: (err as Error).message,
-          retryInMs: delay,
-        });
-        await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
-        delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-      }
-    }
-  };
+  const follow = (source: (typeof sources)[number]) =>
+    followTopic(ctx, source.topic, (record) => source.add(record), { signal: stop.signal });
 
   return {
     kind: 'handler',
