@@ -4,16 +4,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deriveId, parseRecord, type TaneRecord } from '@tane/core';
 import { createLocalTransport } from '@tane/transport-local';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const plugin = resolve(import.meta.dirname, 'fixtures/jitter-plugin.ts');
+
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  // A failed assertion must not leave a worker running.
+  for (const child of spawned.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 function start(
   args: string[],
   cwd: string,
 ): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

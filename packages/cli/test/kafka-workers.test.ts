@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deriveId, parseRecord, type TaneRecord, type Transport } from '@tane/core';
 import { createKafkaTransport } from '@tane/transport-kafka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER, requireBroker } from '../../transport-kafka/test/broker.ts';
 
 // End-to-end on the real broker: `tane run` worker processes in one consumer group.
@@ -18,6 +18,12 @@ beforeAll(async () => {
   await requireBroker();
   transport = await createKafkaTransport({ brokers: [BROKER] });
 }, 60_000);
+const spawned: ChildProcess[] = [];
+afterEach(() => {
+  // A failed assertion must not leave workers running.
+  for (const child of spawned.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 afterAll(async () => {
   await transport?.close();
 });
@@ -45,6 +51,7 @@ function worker(dir: string, extra: string[] = []): Worker {
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  spawned.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -209,6 +216,7 @@ stages:
         },
       },
     );
+    spawned.push(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
@@ -261,6 +269,7 @@ stages:
             stdio: ['ignore', 'pipe', 'pipe'],
           },
         );
+        spawned.push(child);
         let out = '';
         child.stdout!.on('data', (d) => (out += d));
         child.stderr!.on('data', (d) => (out += d));

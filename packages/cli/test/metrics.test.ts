@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const counter = resolve(import.meta.dirname, 'fixtures/counter-plugin.ts');
@@ -35,6 +35,9 @@ stages:
       [bin, 'run', 'p.yaml', ...t, '--metrics-port', '0', '--progress', 'off'],
       { cwd: dir },
     );
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
