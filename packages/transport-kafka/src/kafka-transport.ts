@@ -439,10 +439,19 @@ export class KafkaTransport implements Transport {
   }
 
   private async call<T>(action: string, ctx: Partial<KafkaErrorContext>, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toKafkaError(err, { brokers: this.description, action, ...ctx });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        // A broker that just started (or moved a group) answers for a few seconds that the group
+        // coordinator is loading or elsewhere; that passes, so wait and ask again (~10 s at most).
+        if (attempt < COORDINATOR_RETRIES && isCoordinatorMoving(err)) {
+          this.settings.logger.debug(`${action}: group coordinator not ready, retrying`, { attempt });
+          await sleep(Math.min(2000, 200 * attempt));
+          continue;
+        }
+        throw toKafkaError(err, { brokers: this.description, action, ...ctx });
+      }
     }
   }
 
@@ -453,4 +462,24 @@ export class KafkaTransport implements Transport {
       });
     }
   }
+}
+
+const COORDINATOR_RETRIES = 10;
+const COORDINATOR_ERRORS = new Set([
+  'NOT_COORDINATOR_FOR_GROUP',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
+]);
+
+/** True for kafkajs errors (or their causes) saying the group coordinator is loading or moved. */
+function isCoordinatorMoving(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && COORDINATOR_ERRORS.has(type)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === 14 || code === 15 || code === 16) return true;
+  }
+  return false;
 }
