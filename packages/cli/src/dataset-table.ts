@@ -24,8 +24,14 @@ export function datasetDirOf(pipeline: LoadedPipeline, dataDir: string, runId: s
   return undefined;
 }
 
-/** The per-category table printed after a run, from the dataset's manifest.json. */
-export function renderCategoryTable(datasetDir: string): string | undefined {
+/**
+ * The per-category table printed after a run, from the dataset's manifest.json.
+ * `targets` overrides the manifest's targets (e.g. `tane demo --target N`).
+ */
+export function renderCategoryTable(
+  datasetDir: string,
+  targets?: Record<string, number>,
+): string | undefined {
   const file = join(datasetDir, 'manifest.json');
   if (!existsSync(file)) return undefined;
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -36,7 +42,8 @@ export function renderCategoryTable(datasetDir: string): string | undefined {
   const cols = ['generated', 'accepted', 'repaired', 'rejected', 'duplicates', 'dlq'] as const;
   const rows: string[][] = [['category', ...cols, 'target']];
   for (const [id, c] of Object.entries(manifest.categories ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    rows.push([id, ...cols.map((k) => String(c[k] ?? 0)), c.target === undefined ? '' : String(c.target)]);
+    const target = targets?.[id] ?? c.target;
+    rows.push([id, ...cols.map((k) => String(c[k] ?? 0)), target === undefined ? '' : String(target)]);
   }
   const t = manifest.totals ?? {};
   rows.push(['total', ...cols.map((k) => String(t[k] ?? 0)), '']);

@@ -156,7 +156,7 @@ Examples:
             manifest.simulator = true;
             writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
           }
-          out(renderCategoryTable(datasetDir) ?? '');
+          out(renderCategoryTable(datasetDir, targets) ?? '');
           const { writeReport } = await import('@tane/report');
           const report = await writeReport(datasetDir);
           out(`\ndataset:  ${relative(process.cwd(), datasetDir)}/ (manifest.json, shards/, exports/)`);
