@@ -2,6 +2,8 @@
  * The tane plugin SDK: the record envelope, the plugin API, errors and the
  * transport interface. The engine itself is in `@tane/core/engine`.
  */
+
+export { canonicalJson } from './canonical-json.ts';
 export { type ErrorCode, ErrorCodes, TaneError, type TaneErrorOptions, toTaneError } from './errors.ts';
 export { followTopic } from './follow-topic.ts';
 export { contentId, deriveId, stableHash32 } from './ids.ts';

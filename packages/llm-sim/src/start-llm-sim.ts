@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { canonicalJson } from '@tane/core';
 import { DEFAULT_QUALITY, generateExamples, type SimQuality } from './generate-examples.ts';
 import { hashedEmbedding } from './hashed-embedding.ts';
 import { judgeExample } from './judge-example.ts';
@@ -58,17 +59,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 // Fields that change what a real model would answer; anything else (user, stream_options) is ignored.
@@ -247,7 +237,7 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
         'response_format',
       );
     }
-    const contentKey = canonical(Object.fromEntries(CONTENT_FIELDS.map((f) => [f, body[f]])));
+    const contentKey = canonicalJson(Object.fromEntries(CONTENT_FIELDS.map((f) => [f, body[f]])));
     const hash = sha256Hex(contentKey);
     const attempt = attempts.get(hash) ?? 0;
     attempts.set(hash, attempt + 1);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { TaneError } from '@tane/core';
+import { canonicalJson, TaneError } from '@tane/core';
 import Database from 'better-sqlite3';
 import type { ChatMessage, ChatParams } from './chat-types.ts';
 
@@ -21,17 +21,6 @@ export interface CacheKeyParts {
   format: { name: string; schema: object } | null;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * sha256 over (model, params, messages, requested format), with object keys
  * sorted so the same call always maps to the same key.
@@ -40,7 +29,7 @@ export function responseCacheKey(parts: CacheKeyParts): string {
   const messages = parts.messages.map((m) => ({ role: m.role, content: m.content }));
   return createHash('sha256')
     .update(
-      canonical({ v: 1, model: parts.model, params: parts.params ?? {}, messages, format: parts.format }),
+      canonicalJson({ v: 1, model: parts.model, params: parts.params ?? {}, messages, format: parts.format }),
     )
     .digest('hex');
 }
