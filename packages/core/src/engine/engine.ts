@@ -110,6 +110,7 @@ interface RunningStage {
   retries: number;
 }
 
+const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -350,7 +351,7 @@ export class Engine {
   // ----- consumption ---------------------------------------------------------
 
   private partitionState(tp: TopicPartition): PartitionState {
-    const key = `${tp.topic}\u0000${tp.partition}`;
+    const key = keyOf(tp);
     let ps = this.partitions.get(key);
     if (!ps) {
       ps = {
@@ -425,12 +426,12 @@ export class Engine {
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
     // Let the revoked partitions' in-flight records finish (bounded), and commit them while we
     // still own the partitions, so the next owner does not repeat their work; then let go.
-    const states = tps.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? []);
+    const states = this.statesOf(tps);
     const deadline = Date.now() + this.options.pipeline.spec.limits.drainTimeoutMs;
     while (states.some((ps) => ps.inFlight > 0) && Date.now() < deadline && !this.fatalError) await sleep(20);
     await this.commit(tps).catch(() => {});
     for (const tp of tps) {
-      const key = `${tp.topic}\u0000${tp.partition}`;
+      const key = keyOf(tp);
       const ps = this.partitions.get(key);
       if (!ps) continue;
       ps.owned = false;
@@ -469,14 +470,17 @@ export class Engine {
     return next;
   }
 
+  /** The state of the given partitions (those still tracked), or of every partition. */
+  private statesOf(only?: TopicPartition[]): PartitionState[] {
+    return only ? only.flatMap((tp) => this.partitions.get(keyOf(tp)) ?? []) : [...this.partitions.values()];
+  }
+
   private async commitNow(only?: TopicPartition[]): Promise<void> {
     if (!this.consumer) return;
     if (this.transactional) return this.commitTransactional(only);
     const offsets: Array<TopicPartition & { offset: number }> = [];
     const doneCounts = new Map<PartitionState, number>();
-    const states = only
-      ? only.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? [])
-      : [...this.partitions.values()];
+    const states = this.statesOf(only);
     for (const ps of states) {
       const next = ps.watermark.committable();
       if (ps.owned && next !== undefined && next !== ps.lastCommitted) {
@@ -491,7 +495,7 @@ export class Engine {
       this.wake(ps);
     }
     for (const o of offsets) {
-      const ps = this.partitions.get(`${o.topic}\u0000${o.partition}`);
+      const ps = this.partitions.get(keyOf(o));
       if (ps) ps.lastCommitted = o.offset;
       this.stats.committed++;
       this.options.hooks?.onEvent?.({
@@ -505,9 +509,7 @@ export class Engine {
 
   private async commitTransactional(only?: TopicPartition[]): Promise<void> {
     const consumer = this.consumer!;
-    const states = only
-      ? only.flatMap((tp) => this.partitions.get(`${tp.topic}\u0000${tp.partition}`) ?? [])
-      : [...this.partitions.values()];
+    const states = this.statesOf(only);
     const offsets: Array<TopicPartition & { offset: number }> = [];
     const messages: OutgoingMessage[] = [];
     const taken: { ps: PartitionState; offsets: number[]; next: number; doneCount: number }[] = [];
@@ -525,9 +527,9 @@ export class Engine {
     } catch (err) {
       if (err instanceof TaneError && err.code === 'GROUP_LOCKED') {
         // Some partitions moved to another member: forget them (their new owner redoes the work), keep the rest.
-        const owned = new Set(consumer.assignment().map((tp) => `${tp.topic}\u0000${tp.partition}`));
+        const owned = new Set(consumer.assignment().map((tp) => keyOf(tp)));
         for (const { ps } of taken) {
-          const key = `${ps.tp.topic}\u0000${ps.tp.partition}`;
+          const key = keyOf(ps.tp);
           if (!owned.has(key)) {
             ps.owned = false;
             this.partitions.delete(key);
