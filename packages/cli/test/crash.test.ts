@@ -1,33 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deriveId, parseRecord, type TaneRecord } from '@tane/core';
 import { createLocalTransport } from '@tane/transport-local';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startTane } from './tane-process.ts';
 
-const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const plugin = resolve(import.meta.dirname, 'fixtures/jitter-plugin.ts');
-
-const spawned: ChildProcess[] = [];
-afterEach(() => {
-  // A failed assertion must not leave a worker running.
-  for (const child of spawned.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function start(
-  args: string[],
-  cwd: string,
-): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  spawned.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, output: () => out };
-}
 
 describe('crash safety of tane run on the local transport', () => {
   it('after several kill -9 at random points and a restart, every input is terminal exactly once', async () => {
@@ -78,7 +57,7 @@ stages:
     };
     const kills = 4;
     for (let k = 0; k < kills; k++) {
-      const run = start(args, dir);
+      const run = startTane(args, dir);
       await new Promise((r) => setTimeout(r, 1200 + random() * 2000));
       run.child.kill('SIGKILL');
       expect(await run.exited).toBeNull();
@@ -89,7 +68,7 @@ stages:
     );
     expect(committedBefore).toBeLessThan(N);
 
-    const final = start([...args, '--until-idle', '--quiet-ms', '300'], dir);
+    const final = startTane([...args, '--until-idle', '--quiet-ms', '300'], dir);
     const code = await final.exited;
     expect(code, final.output()).toBe(0);
 

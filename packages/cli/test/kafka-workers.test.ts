@@ -1,16 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deriveId, parseRecord, type TaneRecord, type Transport } from '@tane/core';
 import { createKafkaTransport } from '@tane/transport-kafka';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROKER, requireBroker } from '../../transport-kafka/test/broker.ts';
+import { startTane, type TaneProcess } from './tane-process.ts';
 
 // End-to-end on the real broker: `tane run` worker processes in one consumer group.
 
-const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const jitter = resolve(import.meta.dirname, 'fixtures/jitter-plugin.ts');
 let transport: Transport;
 
@@ -18,44 +17,17 @@ beforeAll(async () => {
   await requireBroker();
   transport = await createKafkaTransport({ brokers: [BROKER] });
 }, 60_000);
-const spawned: ChildProcess[] = [];
-afterEach(() => {
-  // A failed assertion must not leave workers running.
-  for (const child of spawned.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
 afterAll(async () => {
   await transport?.close();
 });
 
-interface Worker {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
+/** `tane <args>` against the test broker, without progress output. */
+function onKafka(dir: string, args: string[], env?: NodeJS.ProcessEnv): TaneProcess {
+  return startTane([...args, '--transport', `kafka://${BROKER}`, '--progress', 'off'], dir, env);
 }
 
-function worker(dir: string, extra: string[] = []): Worker {
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'run',
-      'pipeline.yaml',
-      '--transport',
-      `kafka://${BROKER}`,
-      '--progress',
-      'off',
-      '--log-level',
-      'info',
-      ...extra,
-    ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  spawned.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), output: () => out };
+function worker(dir: string): TaneProcess {
+  return onKafka(dir, ['run', 'pipeline.yaml', '--log-level', 'info']);
 }
 
 async function setup(n: number) {
@@ -192,35 +164,13 @@ stages:
     }));
     await producer.send(records.map((value) => ({ topic: `${s.prefix}in`, key: value.category, value })));
     await producer.close();
-    const child = spawn(
-      process.execPath,
-      [
-        bin,
-        'run',
-        'slow.yaml',
-        '--transport',
-        `kafka://${BROKER}`,
-        '--progress',
-        'off',
-        '--until-idle',
-        '--quiet-ms',
-        '500',
-      ],
-      {
-        cwd: s.dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          TANE_KAFKA_SESSION_TIMEOUT_MS: '6000',
-          TANE_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
-        },
-      },
-    );
-    spawned.push(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const slowRun = onKafka(s.dir, ['run', 'slow.yaml', '--until-idle', '--quiet-ms', '500'], {
+      ...process.env,
+      TANE_KAFKA_SESSION_TIMEOUT_MS: '6000',
+      TANE_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+    });
+    const code = await slowRun.exited;
+    const out = slowRun.output();
     expect(code, out).toBe(0);
     // Assigned once at start, never revoked: the 20 s stage (over 3× the 6 s session timeout) kept the membership.
     expect(out.match(/partitions assigned/g)?.length).toBe(1);
@@ -249,32 +199,10 @@ stages:
     routes: { out: topic:final }
 `,
     );
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((done) => {
-        const child = spawn(
-          process.execPath,
-          [
-            bin,
-            ...args,
-            '--transport',
-            `kafka://${BROKER}`,
-            '--progress',
-            'off',
-            '--until-idle',
-            '--quiet-ms',
-            '500',
-          ],
-          {
-            cwd: s.dir,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        spawned.push(child);
-        let out = '';
-        child.stdout!.on('data', (d) => (out += d));
-        child.stderr!.on('data', (d) => (out += d));
-        child.on('exit', (code) => done({ code, out }));
-      });
+    const run = async (args: string[]) => {
+      const p = onKafka(s.dir, [...args, '--until-idle', '--quiet-ms', '500']);
+      return { code: await p.exited, out: p.output() };
+    };
     const first = await run(['run', 'two.yaml']);
     expect(first.code, first.out).toBe(0);
     const replay = await run(['replay', 'two.yaml', '--from', 'mid', '--suffix', 'v2']);

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startTane } from './tane-process.ts';
 
-const bin = resolve(import.meta.dirname, '../bin/tane.js');
 const counter = resolve(import.meta.dirname, 'fixtures/counter-plugin.ts');
 
 describe('tane run --metrics-port', () => {
@@ -27,31 +26,21 @@ stages:
     );
     writeFileSync(join(dir, 'in.jsonl'), lines.join('\n'));
     const t = ['--transport', `local:${join(dir, 't.db')}`];
-    const publish = spawn(process.execPath, [bin, 'publish', 'in', 'in.jsonl', ...t], { cwd: dir });
-    expect(await new Promise((r) => publish.on('exit', r))).toBe(0);
+    expect(await startTane(['publish', 'in', 'in.jsonl', ...t], dir).exited).toBe(0);
 
-    const child = spawn(
-      process.execPath,
-      [bin, 'run', 'p.yaml', ...t, '--metrics-port', '0', '--progress', 'off'],
-      { cwd: dir },
-    );
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const worker = startTane(['run', 'p.yaml', ...t, '--metrics-port', '0', '--progress', 'off'], dir);
+    const { child } = worker;
     const url = await new Promise<string>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no metrics URL in: ${out}`)), 60_000);
+      const timer = setTimeout(() => fail(new Error(`no metrics URL in: ${worker.output()}`)), 60_000);
       const check = () => {
-        const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(out);
+        const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(worker.output());
         if (m) {
           clearTimeout(timer);
           done(m[1]!);
         }
       };
-      child.stderr.on('data', check);
-      child.stdout.on('data', check);
+      child.stderr!.on('data', check);
+      child.stdout!.on('data', check);
     });
     // Long enough for the 40 records and one consumer-lag sample (every 5 s).
     await new Promise((r) => setTimeout(r, 6500));
@@ -66,6 +55,6 @@ stages:
     expect(value('tane_records_written_total', 'topic="out"')).toBe(40);
     expect(text).toMatch(/tane_consumer_lag\{[^}]*\} 0/);
     child.kill('SIGTERM');
-    expect(await new Promise((r) => child.on('exit', r)), out).toBe(0);
+    expect(await worker.exited, worker.output()).toBe(0);
   }, 120_000);
 });
