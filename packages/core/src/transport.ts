@@ -99,6 +99,13 @@ export interface ConsumedMessage {
   value: string;
   /** Milliseconds since the epoch when it was written. */
   timestamp: number;
+  /**
+   * A position marker, not a record: the log holds no record for the consumer
+   * at `offset` (a Kafka transaction marker, aborted records). The engine treats
+   * the offset as done at once, so the committed offset can move past it to
+   * the partition's end; `value` is empty.
+   */
+  control?: boolean;
 }
 
 export interface ConsumerOptions {
@@ -148,6 +155,11 @@ export interface GroupConsumer {
    * `GROUP_LOCKED` and writes nothing. Transports that cannot do this leave it
    * out, and the engine writes outputs first and commits after (at-least-once;
    * record ids keep sinks idempotent).
+   *
+   * The engine calls it once per source partition (`offsets` names one
+   * partition, `messages` are the outputs of that partition's newly done
+   * offsets, in offset order), so a transport may fence per source partition
+   * (Kafka: one transactional id per group and source partition).
    */
   commitWithOutputs?(
     messages: OutgoingMessage[],
