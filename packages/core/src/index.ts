@@ -20,11 +20,13 @@ export {
   type PluginExample,
   type RecordContext,
   type RouteSpec,
+  type SourcePartition,
   type StageHooks,
   type StageImpl,
   type StageInput,
   type StageOutput,
   type StageSetupContext,
+  type TopicPositions,
 } from './plugin.ts';
 export { type ConfigProblem, checkPluginConfig, resolvePluginConfig } from './plugin-config.ts';
 export {

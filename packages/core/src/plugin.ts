@@ -74,7 +74,22 @@ export interface StageSetupContext {
    * rebuild state. With `follow`, keeps yielding new records until aborted.
    * Messages that are not valid records are skipped.
    */
-  readTopic(logical: string, options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterable<TaneRecord>;
+  readTopic(
+    logical: string,
+    options?: { follow?: boolean; signal?: AbortSignal; resume?: TopicPositions },
+  ): AsyncIterable<TaneRecord>;
+}
+
+/**
+ * Where a reader of a topic has got to: the next offset per partition. Pass the
+ * same map to `readTopic({ resume })` again and reading picks up where it ended.
+ */
+export type TopicPositions = Map<number, number>;
+
+/** A source partition, by its logical topic name (`generated`, not `tane.generated`). */
+export interface SourcePartition {
+  topic: string;
+  partition: number;
 }
 
 /** Lifecycle hooks shared by both kinds of stage. */
@@ -85,6 +100,20 @@ export interface StageHooks {
   flush?(): Promise<void>;
   /** Once, at shutdown, after the last record. */
   close?(): Promise<void>;
+  /**
+   * This worker was given source partitions (at start and after every
+   * rebalance); their records are delivered only after it resolves. A stage
+   * whose state other workers write to a topic (dedup reads `dataset`) catches
+   * up here, so that it decides as the previous owner would have.
+   */
+  onPartitionsAssigned?(partitions: SourcePartition[]): Promise<void>;
+  /**
+   * Records enter this stage in source order: by source offset within each
+   * partition, and by record id within one offset — never in the order earlier
+   * stages happened to finish. For stages whose decisions depend on what they
+   * saw before (dedup), so that the same topic content gives the same decisions.
+   */
+  ordered?: boolean;
 }
 
 /**

@@ -208,7 +208,7 @@ stages:
     routes: { out: topic:out }
 `;
 
-  it('commits only the contiguous prefix while an early record is still in flight', async () => {
+  it('holds outputs while an early record is in flight, then writes them in source order', async () => {
     const inputs = [
       record('first', { delayMs: 700 }),
       ...Array.from({ length: 3 }, (_, i) => record(`r${i}`, {})),
@@ -216,10 +216,13 @@ stages:
     const { engine, transport, parse } = await setup(SLOW, inputs);
     await engine.start();
     await new Promise((r) => setTimeout(r, 300));
-    expect(parse('tane.out')).toHaveLength(3);
+    // The later records are done, but neither their outputs nor their offsets may pass the first.
+    expect(engine.stats.stages.wait!.done).toBe(3);
+    expect(parse('tane.out')).toHaveLength(0);
     expect(await transport.committedOffsets(engine.group, 'tane.in')).toEqual([]);
     await engine.waitUntilIdle({ quietMs: 100 });
     expect(await transport.committedOffsets(engine.group, 'tane.in')).toEqual([{ partition: 0, offset: 4 }]);
+    expect(parse('tane.out').map((r) => r.id)).toEqual(['first', 'r0', 'r1', 'r2']);
   });
 
   it('never has more records of a partition in flight than the cap', async () => {

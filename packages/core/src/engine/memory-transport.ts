@@ -28,7 +28,13 @@ interface StoredMessage {
  * and vanish with the process. One member per group gets every partition.
  * Use `@tane/transport-local` for anything that must survive a restart.
  */
-export function createMemoryTransport(): Transport & {
+export function createMemoryTransport(memoryOptions: {
+  /**
+   * Give consumers `commitWithOutputs` (outputs and offsets in one step), so
+   * the engine uses its transactional commit strategy. Default false.
+   */
+  transactional?: boolean;
+} = {}): Transport & {
   /** Appends a raw value (e.g. an invalid record) to a topic. */
   appendRaw(topic: string, partition: number, value: string, key?: string): void;
   /** Every record value on a topic, in partition then offset order. */
@@ -70,6 +76,12 @@ export function createMemoryTransport(): Transport & {
       signal?.addEventListener('abort', done, { once: true });
     });
 
+  const append = (m: OutgoingMessage) => {
+    const t = topicOf(m.topic);
+    const partition = m.partition ?? hash(m.key) % t.partitions.length;
+    t.partitions[partition]!.push({ key: m.key, value: serializeRecord(m.value), timestamp: Date.now() });
+  };
+
   const transport = {
     kind: 'memory',
     description: 'memory',
@@ -96,15 +108,7 @@ export function createMemoryTransport(): Transport & {
     async producer(): Promise<Producer> {
       return {
         async send(messages: OutgoingMessage[]) {
-          for (const m of messages) {
-            const t = topicOf(m.topic);
-            const partition = m.partition ?? hash(m.key) % t.partitions.length;
-            t.partitions[partition]!.push({
-              key: m.key,
-              value: serializeRecord(m.value),
-              timestamp: Date.now(),
-            });
-          }
+          for (const m of messages) append(m);
           notify();
         },
         async close() {},
@@ -152,6 +156,16 @@ export function createMemoryTransport(): Transport & {
         async commit(offsets) {
           for (const o of offsets) g.set(`${o.topic}/${o.partition}`, o.offset);
         },
+        ...(memoryOptions.transactional
+          ? {
+              async commitWithOutputs(messages: OutgoingMessage[], offsets: (TopicPartition & { offset: number })[]) {
+                // One synchronous step: nothing can interleave between the writes and the commit.
+                for (const m of messages) append(m);
+                for (const o of offsets) g.set(`${o.topic}/${o.partition}`, o.offset);
+                notify();
+              },
+            }
+          : {}),
         pause(tps) {
           for (const tp of tps) paused.add(`${tp.topic}/${tp.partition}`);
         },
