@@ -5,6 +5,7 @@ import {
   type CategorySet,
   countAccepted,
   countPlanned,
+  lastRound,
   loadCategories,
   planTasks,
 } from '@tane/plugin-category-router';
@@ -75,12 +76,15 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   let published = 0;
   let accepted: Record<string, number> = {};
   let previousTotal = -1;
+  // Rounds continue the run's numbering, so a second `tane generate` is round n + 1, not 1 again.
+  const roundsBefore = await lastRound(readRecords(transport, tasksTopic), runId);
   for (let round = 1; round <= options.maxRounds; round++) {
     accepted = await countAccepted(readRecords(transport, datasetTopic));
     const alreadyPlanned = await countPlanned(readRecords(transport, tasksTopic), runId);
     const tasks = planTasks({
       categories,
       runId,
+      round: options.perCategory !== undefined ? Math.max(1, roundsBefore) : roundsBefore + round,
       ...(options.k ? { k: options.k } : {}),
       ...(options.perCategory !== undefined
         ? { perCategory: options.perCategory }

@@ -42,6 +42,7 @@ export {
 } from './record.ts';
 export { createRecordContext } from './record-context.ts';
 export { redactSecrets, registerSecret } from './redact.ts';
+export { RoundCatchUp, rowRound, taskRound } from './round-catch-up.ts';
 export type {
   CommittedOffset,
   ConsumedMessage,

@@ -65,9 +65,9 @@ async function run(seed: number, transactional: boolean) {
     enteredByCategory: Object.fromEntries(
       ['c0', 'c1', 'c2'].map((c) => [c, entered.filter((e) => e.startsWith(`${c}:`))]),
     ),
-    committed: [
-      ...(await transport.committedOffsets(engine.group, 'tane.in')),
-    ].sort((a, b) => a.partition - b.partition),
+    committed: [...(await transport.committedOffsets(engine.group, 'tane.in'))].sort(
+      (a, b) => a.partition - b.partition,
+    ),
     ends: (await transport.offsets('tane.in')).map((o) => ({ partition: o.partition, offset: o.high })),
   };
 }

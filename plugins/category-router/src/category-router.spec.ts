@@ -37,23 +37,26 @@ categories:
 const baseDir = mkdtempSync(join(tmpdir(), 'tane-router-'));
 writeFileSync(join(baseDir, 'categories.yaml'), CATEGORIES);
 
-function task(category: string, index = 0): TaneRecord {
+function task(category: string, index = 0, round?: number): TaneRecord {
   return makeRecord({
     id: contentId('run-1', category, index),
     type: 'task',
     category,
-    data: { runId: 'run-1', index, k: 8 },
+    data: { runId: 'run-1', index, k: 8, ...(round === undefined ? {} : { round }) },
   });
 }
 
-function accepted(category: string, n: number, from = 0): TaneRecord[] {
+function accepted(category: string, n: number, from = 0, round?: number): TaneRecord[] {
   return Array.from({ length: n }, (_, i) =>
     makeRecord({
       id: `${category}-accepted-${from + i}`,
       type: 'candidate',
       category,
       data: { instruction: `instruction ${from + i}`, input: '', output: 'output' },
-      meta: { outcome: { status: 'accepted', stage: 'dedup' } },
+      meta: {
+        outcome: { status: 'accepted', stage: 'dedup' },
+        ...(round === undefined ? {} : { generation: { round } }),
+      },
     }),
   );
 }
@@ -124,14 +127,16 @@ describe('category-router', () => {
     expect(out.byRoute.quota_reached).toHaveLength(1);
   });
 
-  it('stops a category once enough examples are accepted while it runs', async () => {
+  it('stops a category in the next round once enough examples were accepted', async () => {
     const h = await router({ topics: { dataset: accepted('email-reply', 1) } });
-    expect((await h.run([task('email-reply', 0)])).byRoute.task).toHaveLength(1);
+    expect((await h.run([task('email-reply', 0, 1)])).byRoute.task).toHaveLength(1);
 
-    h.publish('dataset', accepted('email-reply', 2, 1));
-    // The dataset topic is followed in the background, like a consumer; let it catch up.
+    // Rows of round 1 reach the target while round 1 runs: round 1's tasks still all run
+    // (whether a task runs must not depend on how far its round got), round 2's do not.
+    h.publish('dataset', accepted('email-reply', 2, 1, 1));
     await nextTurn();
-    const out = await h.run([task('email-reply', 1), task('keigo-rewrite', 0)]);
+    expect((await h.run([task('email-reply', 1, 1)])).byRoute.task).toHaveLength(1);
+    const out = await h.run([task('email-reply', 2, 2), task('keigo-rewrite', 0, 2)]);
     expect(out.byRoute.quota_reached?.map((r) => r.category)).toEqual(['email-reply']);
     expect(out.byRoute.task?.map((r) => r.category)).toEqual(['keigo-rewrite']);
   });

@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
-import { followTopic, type HandlerStage, type StageSetupContext, TaneError } from '@tane/core';
+import {
+  type HandlerStage,
+  RoundCatchUp,
+  rowRound,
+  type StageSetupContext,
+  TaneError,
+  type TaneRecord,
+  taskRound,
+} from '@tane/core';
 import { AcceptedCounter } from './accepted-counter.ts';
 import type { CategorySettings } from './category-set.ts';
 import type { CategoryRouterConfig } from './config.ts';
@@ -7,8 +15,9 @@ import { loadCategories } from './load-categories.ts';
 
 /**
  * The category-router stage: loads the categories file and, with quotas on,
- * counts accepted examples per category from the dataset topic (to its end
- * before the first task, then following it).
+ * counts accepted examples per category and planning round from the dataset
+ * topic; a task is dropped (`quota_reached`) when rows of earlier rounds
+ * already meet its category's target.
  */
 export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSetupContext): HandlerStage {
   const file = resolve(ctx.baseDir, config.categories);
@@ -16,30 +25,24 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
   const stop = new AbortController();
   const onShutdown = () => stop.abort();
   let byId = new Map<string, CategorySettings>();
-  let counter = new AcceptedCounter();
-  let following: Promise<void> | undefined;
+  /** Accepted rows per planning round of the task that made them (0: unknown round). */
+  let counters = new Map<number, AcceptedCounter>();
+  let targets: Record<string, number> = {};
+  let rows: RoundCatchUp | undefined;
 
-  const announceIfReached = (category: string) => {
-    const settings = byId.get(category);
-    if (settings && counter.reachedCap(category)) {
-      ctx.logger.info(`category "${category}" reached its target; new tasks go to quota_reached`, {
-        category,
-        target: settings.target,
-      });
-    }
+  const add = (record: TaneRecord) => {
+    if (!byId.has(record.category)) return;
+    const round = rowRound(record);
+    let counter = counters.get(round);
+    if (!counter) counters.set(round, (counter = new AcceptedCounter(targets)));
+    counter.add(record);
   };
-
-  // A transport hiccup must not freeze the quotas for the rest of the run:
-  // followTopic re-reads from the start (ids are counted once) with a growing delay.
-  const follow = () =>
-    followTopic(
-      ctx,
-      topic,
-      (record) => {
-        if (byId.has(record.category) && counter.add(record)) announceIfReached(record.category);
-      },
-      { signal: stop.signal, whatFails: 'quotas will update again after a retry' },
-    );
+  /** Accepted rows of `category` from rounds before `round` (at most its target). */
+  const countBefore = (category: string, round = Number.POSITIVE_INFINITY): number => {
+    let n = 0;
+    for (const [r, counter] of counters) if (r < round) n += counter.count(category);
+    return Math.min(n, targets[category] ?? n);
+  };
 
   return {
     kind: 'handler',
@@ -52,15 +55,21 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
       if (ctx.signal.aborted) return;
       ctx.signal.addEventListener('abort', onShutdown, { once: true });
 
-      counter = new AcceptedCounter(Object.fromEntries(set.categories.map((c) => [c.id, c.target])));
+      targets = Object.fromEntries(set.categories.map((c) => [c.id, c.target]));
+      counters = new Map();
       // Categories not in the file are never routed, so their examples need no counting.
-      for await (const record of ctx.readTopic(topic, { signal: stop.signal })) {
-        if (byId.has(record.category)) counter.add(record);
-      }
-      const counts = Object.fromEntries(set.categories.map((c) => [c.id, counter.count(c.id)]));
+      rows = new RoundCatchUp(ctx, topic, add, stop.signal);
+      await rows.readAll();
+      const counts = Object.fromEntries(set.categories.map((c) => [c.id, countBefore(c.id)]));
       ctx.logger.info(`accepted examples per category in ${topic}`, { counts });
-      for (const c of set.categories) announceIfReached(c.id);
-      following = follow();
+      for (const c of set.categories) {
+        if (countBefore(c.id) >= c.target) {
+          ctx.logger.info(`category "${c.id}" has reached its target; its new tasks go to quota_reached`, {
+            category: c.id,
+            target: c.target,
+          });
+        }
+      }
     },
 
     async handle(record) {
@@ -78,14 +87,20 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
         });
       }
       const routed = { ...record, meta: { ...record.meta, category: structuredClone(settings) } };
-      const full = config.quota.enabled && counter.count(settings.id) >= settings.target;
+      // The quota counts rows of earlier rounds only (complete when this round was published),
+      // so whether a task runs never depends on how far its own round has got.
+      let full = false;
+      if (config.quota.enabled && rows) {
+        const round = taskRound(record);
+        await rows.before(round);
+        full = countBefore(settings.id, round) >= settings.target;
+      }
       return { route: full ? 'quota_reached' : 'task', record: routed };
     },
 
     async close() {
       stop.abort();
       ctx.signal.removeEventListener('abort', onShutdown);
-      await following;
     },
   };
 }

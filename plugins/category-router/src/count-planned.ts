@@ -24,3 +24,27 @@ export async function countPlanned(
   }
   return planned;
 }
+
+/**
+ * The highest planning round of `runId`'s tasks so far (0 when none), so that
+ * a new `tane generate` continues the round numbering of the run.
+ *
+ * @example
+ * ```ts
+ * const next = (await lastRound(readTopic('tasks'), 'ja-business-1')) + 1;
+ * ```
+ */
+export async function lastRound(
+  records: AsyncIterable<TaneRecord> | Iterable<TaneRecord>,
+  runId: string,
+): Promise<number> {
+  let last = 0;
+  for await (const record of records) {
+    if (record.type !== 'task') continue;
+    const data = record.data as { runId?: unknown; round?: unknown } | null;
+    if (data === null || typeof data !== 'object' || data.runId !== runId) continue;
+    const round = typeof data.round === 'number' && Number.isInteger(data.round) ? data.round : 1;
+    last = Math.max(last, round);
+  }
+  return last;
+}

@@ -17,7 +17,7 @@ export {
   LANGUAGE_TAG_PATTERN,
 } from './category-set.ts';
 export { type CategoryRouterConfig, categoryRouterConfigSchema } from './config.ts';
-export { countPlanned } from './count-planned.ts';
+export { countPlanned, lastRound } from './count-planned.ts';
 export { loadCategories, parseCategories } from './load-categories.ts';
 export { type PlanTasksOptions, planTasks, type TaskData } from './plan-tasks.ts';
 

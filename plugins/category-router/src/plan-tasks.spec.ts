@@ -28,7 +28,7 @@ describe('planTasks', () => {
       id: contentId('run-1', 'sql-query', 0),
       type: 'task',
       category: 'sql-query',
-      data: { runId: 'run-1', index: 0, k: 8 },
+      data: { runId: 'run-1', index: 0, k: 8, round: 1 },
       meta: {},
       lineage: [],
       headers: {},

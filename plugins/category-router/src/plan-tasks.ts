@@ -6,6 +6,12 @@ export interface TaskData {
   runId: string;
   index: number;
   k: number;
+  /**
+   * The planning round (1, 2, …). The few-shot-sampler draws generated
+   * examples only from rows of earlier rounds, which are complete when a round
+   * is published, so a task's prompt never depends on how far the current round got.
+   */
+  round: number;
 }
 
 export interface PlanTasksOptions {
@@ -27,6 +33,8 @@ export interface PlanTasksOptions {
   k?: number;
   /** Accepted examples per generated one (default 0.6). */
   expectedYield?: number;
+  /** The round these tasks belong to (default 1); see {@link TaskData.round}. */
+  round?: number;
 }
 
 // Guards ceil() against float noise such as 48 / (0.6 * 8) = 10.000000000000002.
@@ -83,7 +91,7 @@ export function planTasks(options: PlanTasksOptions): TaneRecord<TaskData>[] {
           id: contentId(options.runId, category.id, index),
           type: 'task',
           category: category.id,
-          data: { runId: options.runId, index, k },
+          data: { runId: options.runId, index, k, round: options.round ?? 1 },
           meta: {},
           lineage: [],
           headers: {},
@@ -110,6 +118,9 @@ function checkOptions(options: PlanTasksOptions, k: number, expectedYield: numbe
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
       throw usage(`${name} must be a whole number ≥ 0 (got ${value})`, `pass a count of examples to ${name}`);
     }
+  }
+  if (options.round !== undefined && !(Number.isInteger(options.round) && options.round >= 1)) {
+    throw usage(`round must be a whole number ≥ 1 (got ${options.round})`, 'rounds count from 1');
   }
   if (!(Number.isInteger(k) && k >= 1))
     throw usage(`k must be a whole number ≥ 1 (got ${k})`, 'k is examples per task');

@@ -1,4 +1,4 @@
-import { definePlugin, ENGINE_API, TaneError, type TaneRecord } from '@tane/core';
+import { definePlugin, ENGINE_API, TaneError, type TaneRecord, type TopicPositions } from '@tane/core';
 import pkg from '../package.json' with { type: 'json' };
 import { type DedupConfig, dedupConfigSchema } from './dedup-config.ts';
 import { type DedupExample, DedupIndex } from './dedup-index.ts';
@@ -29,7 +29,8 @@ export const dedupPlugin = definePlugin<DedupConfig>({
     'near duplicates by MinHash-LSH on character n-grams, which needs no word segmentation and so works for Japanese.',
     "With `rougeL.enabled`, the LSH candidates are judged by ROUGE-L F1 instead (Self-Instruct's rule), with a character tokenizer for CJK text.",
     'The index is rebuilt at start from the `seeds` and `dataset` topics, so a restart or a new run still catches duplicates of earlier runs.',
-    'Runs with concurrency 1: decisions depend on the order of records, and the same order always gives the same decisions.',
+    'Runs with concurrency 1 as an ordered stage: records come in source order (not in the order the judge finished them), and the same order always gives the same decisions, on one worker or many.',
+    'When partitions move to a worker, it first indexes the rows their previous owner accepted. With the default per-category scope every decision is reproducible; `scope: global` compares across partitions, which is reproducible only with one partition.',
   ].join(' '),
   examples: [
     { title: 'Defaults: per-category index, Jaccard ≥ 0.7 on 3-grams', config: {} },
@@ -82,9 +83,15 @@ export const dedupPlugin = definePlugin<DedupConfig>({
     });
     const scopeOf = (record: TaneRecord): string => (config.scope === 'global' ? '' : record.category);
 
-    async function indexTopic(logical: string): Promise<number> {
+    // Where the reader of the dataset topic has got to, so a catch-up reads only what is new.
+    const datasetPosition: TopicPositions = new Map();
+
+    async function indexTopic(logical: string, resume?: TopicPositions): Promise<number> {
       let n = 0;
-      for await (const record of ctx.readTopic(logical, { signal: ctx.signal })) {
+      for await (const record of ctx.readTopic(logical, {
+        signal: ctx.signal,
+        ...(resume ? { resume } : {}),
+      })) {
         const data = record.data as Record<string, unknown> | null;
         if (data === null || typeof data !== 'object' || typeof data.instruction !== 'string') continue;
         index.add(record.id, data, scopeOf(record));
@@ -98,11 +105,21 @@ export const dedupPlugin = definePlugin<DedupConfig>({
       // The index must see records one at a time, in order; `handle` does no
       // I/O, so check-and-insert is atomic even if the pipeline raises this.
       concurrency: 1,
+      // Decisions depend on what came first: take records in source order, never in the
+      // order the judge's calls happened to finish, so every run decides the same way.
+      ordered: true,
       async init() {
         const started = Date.now();
         const seeds = config.seedsTopic ? await indexTopic(config.seedsTopic) : 0;
-        const accepted = config.datasetTopic ? await indexTopic(config.datasetTopic) : 0;
+        const accepted = config.datasetTopic ? await indexTopic(config.datasetTopic, datasetPosition) : 0;
         ctx.logger.info('dedup index rebuilt', { seeds, accepted, ms: Date.now() - started });
+      },
+      async onPartitionsAssigned() {
+        // Partitions that moved here bring the rows their previous owner accepted (on this
+        // worker's dataset topic reader, not in its index yet): index them before deciding.
+        if (!config.datasetTopic) return;
+        const added = await indexTopic(config.datasetTopic, datasetPosition);
+        if (added > 0) ctx.logger.info('dedup index caught up with the dataset topic', { added });
       },
       async handle(record, rctx) {
         const decision = index.offer(record.id, exampleOf(record, rctx.stage), scopeOf(record));

@@ -1,4 +1,4 @@
-import { stableHash32, type TaneRecord } from '@tane/core';
+import { rowRound, stableHash32, type TaneRecord } from '@tane/core';
 
 /** One few-shot example as attached to a task in `data.fewShot`. */
 export interface FewShotExample {
@@ -25,10 +25,14 @@ interface Ranked {
 interface CategoryPool {
   seeds: Map<string, FewShotExample>;
   sortedSeeds: FewShotExample[] | undefined;
-  /** Kept sorted by (rank, id): the `maxGenerated` accepted examples with the lowest id hash. */
-  generated: Ranked[];
+  /**
+   * Per planning round of the task that made them: kept sorted by (rank, id),
+   * the `maxGenerated` accepted examples with the lowest id hash.
+   */
+  generated: Map<number, Ranked[]>;
   generatedIds: Set<string>;
-  generatedView: FewShotExample[] | undefined;
+  /** Merged views per `beforeRound`, dropped whenever a round's list changes. */
+  views: Map<number, FewShotExample[]>;
 }
 
 /**
@@ -67,7 +71,11 @@ export class ExamplePool {
     return 'added';
   }
 
-  /** Adds an accepted example (any record type with example data). */
+  /**
+   * Adds an accepted example (any record type with example data), filed under
+   * the planning round of the task that made it (`meta.generation.round`, 0 if
+   * unknown: rows of earlier runs or imports, visible to every round).
+   */
   addGenerated(record: TaneRecord): PoolAddResult {
     const example = exampleOf(record, 'generated');
     if (!example) return 'unusable';
@@ -75,13 +83,15 @@ export class ExamplePool {
     const pool = this.#pool(record.category);
     if (pool.generatedIds.has(example.id)) return 'unchanged';
 
+    const round = rowRound(record);
     const entry: Ranked = { rank: stableHash32(example.id), example };
-    const list = pool.generated;
+    let list = pool.generated.get(round);
+    if (!list) pool.generated.set(round, (list = []));
     if (list.length >= this.#maxGenerated && compare(entry, list[list.length - 1]!) > 0) return 'unchanged';
     list.splice(insertionPoint(list, entry), 0, entry);
     pool.generatedIds.add(example.id);
     if (list.length > this.#maxGenerated) pool.generatedIds.delete(list.pop()!.example.id);
-    pool.generatedView = undefined;
+    pool.views.clear();
     return 'added';
   }
 
@@ -93,19 +103,33 @@ export class ExamplePool {
     return pool.sortedSeeds;
   }
 
-  /** Accepted examples of `category` kept for sampling, in id-hash order. */
-  generated(category: string): readonly FewShotExample[] {
+  /**
+   * Accepted examples of `category` kept for sampling, in id-hash order: at
+   * most `maxGenerated`, the lowest id hashes among rows of rounds before
+   * `beforeRound` (all rounds when left out). Rows of the current round are
+   * never offered, so a task's picks do not depend on how far its round got.
+   */
+  generated(category: string, beforeRound = Number.POSITIVE_INFINITY): readonly FewShotExample[] {
     const pool = this.#byCategory.get(category);
     if (!pool) return [];
-    pool.generatedView ??= pool.generated.map((r) => r.example);
-    return pool.generatedView;
+    let view = pool.views.get(beforeRound);
+    if (!view) {
+      const merged: Ranked[] = [];
+      for (const [round, list] of pool.generated) if (round < beforeRound) merged.push(...list);
+      merged.sort(compare);
+      view = merged.slice(0, this.#maxGenerated).map((r) => r.example);
+      pool.views.set(beforeRound, view);
+    }
+    return view;
   }
 
   /** Pool sizes per category, for logs. */
   sizes(): Record<string, { seeds: number; generated: number }> {
     const out: Record<string, { seeds: number; generated: number }> = {};
     for (const [category, pool] of this.#byCategory) {
-      out[category] = { seeds: pool.seeds.size, generated: pool.generated.length };
+      let generated = 0;
+      for (const list of pool.generated.values()) generated += list.length;
+      out[category] = { seeds: pool.seeds.size, generated };
     }
     return out;
   }
@@ -116,9 +140,9 @@ export class ExamplePool {
       pool = {
         seeds: new Map(),
         sortedSeeds: undefined,
-        generated: [],
+        generated: new Map(),
         generatedIds: new Set(),
-        generatedView: undefined,
+        views: new Map(),
       };
       this.#byCategory.set(category, pool);
     }

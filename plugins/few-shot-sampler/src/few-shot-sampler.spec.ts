@@ -29,7 +29,7 @@ function seeds(category: string, n: number): TaneRecord[] {
   });
 }
 
-function accepted(category: string, n: number, from = 0): TaneRecord[] {
+function accepted(category: string, n: number, from = 0, round?: number): TaneRecord[] {
   return Array.from({ length: n }, (_, i) =>
     makeRecord({
       id: contentId('accepted', category, from + i),
@@ -40,17 +40,20 @@ function accepted(category: string, n: number, from = 0): TaneRecord[] {
         input: '',
         output: `generated output ${from + i}`,
       },
-      meta: { outcome: { status: 'accepted', stage: 'dedup' } },
+      meta: {
+        outcome: { status: 'accepted', stage: 'dedup' },
+        ...(round === undefined ? {} : { generation: { round } }),
+      },
     }),
   );
 }
 
-function task(category: string, index: number, runId = 'run-1'): TaneRecord {
+function task(category: string, index: number, runId = 'run-1', round?: number): TaneRecord {
   return makeRecord({
     id: contentId(runId, category, index),
     type: 'task',
     category,
-    data: { runId, index, k: 8 },
+    data: { runId, index, k: 8, ...(round === undefined ? {} : { round }) },
     meta: { category: { id: category } },
   });
 }
@@ -161,15 +164,25 @@ describe('few-shot-sampler', () => {
     for (const n of use.values()) expect(Math.abs(n - mean)).toBeLessThanOrEqual(mean * 0.3);
   });
 
-  it('picks up accepted examples published while it runs', async () => {
+  it('offers accepted rows to tasks of later rounds only, whenever they arrive', async () => {
     const h = await start({ seeds: seeds('email-reply', 10) });
-    expect((await sample(h, task('email-reply', 0))).every((e) => e.source === 'seed')).toBe(true);
+    expect((await sample(h, task('email-reply', 0, 'run-1', 1))).every((e) => e.source === 'seed')).toBe(
+      true,
+    );
 
-    const fresh = accepted('email-reply', 2);
+    // Rows of round 1 arrive while round 1 is still running: a redo of a round-1 task (or one
+    // that happens to run later) must pick exactly what the first one picked.
+    const fresh = accepted('email-reply', 2, 0, 1);
     h.publish('dataset', fresh);
-    // The dataset topic is followed in the background, like a consumer; let it catch up.
     await nextTurn();
-    const fewShot = await sample(h, task('email-reply', 1));
+    const again = await sample(h, task('email-reply', 0, 'run-1', 1));
+    expect(again.every((e) => e.source === 'seed')).toBe(true);
+    expect((await sample(h, task('email-reply', 5, 'run-1', 1))).every((e) => e.source === 'seed')).toBe(
+      true,
+    );
+
+    // A round-2 task reads the topic to its end first, then sees the round-1 rows.
+    const fewShot = await sample(h, task('email-reply', 1, 'run-1', 2));
     expect(
       fewShot
         .filter((e) => e.source === 'generated')
@@ -183,6 +196,13 @@ describe('few-shot-sampler', () => {
       input: '',
       output: 'generated output 0',
     });
+    // Rows of round 2 itself are never offered to round 2, even once they are in the pool.
+    h.publish('dataset', accepted('email-reply', 3, 10, 2));
+    await nextTurn();
+    const later = await sample(h, task('email-reply', 2, 'run-1', 2));
+    expect(later.filter((e) => e.source === 'generated').every((e) => fresh.some((f) => f.id === e.id))).toBe(
+      true,
+    );
   });
 
   it('picks up seeds published while it runs', async () => {

@@ -1,18 +1,21 @@
 import {
   followTopic,
   type HandlerStage,
+  RoundCatchUp,
   type StageSetupContext,
   TaneError,
-  type TaneRecord,
+  taskRound,
 } from '@tane/core';
 import { chooseFewShot } from './choose-few-shot.ts';
 import type { FewShotSamplerConfig } from './config.ts';
-import { ExamplePool, type PoolAddResult } from './example-pool.ts';
+import { ExamplePool } from './example-pool.ts';
 
 /**
  * The few-shot-sampler stage: builds the pool from the seeds and dataset
- * topics (to their end before the first task), keeps following both, and
- * attaches `data.fewShot` to every task.
+ * topics, and attaches `data.fewShot` to every task. Generated examples come
+ * only from rows of earlier planning rounds, which are complete when a round
+ * starts, so the picks of a task are the same on any worker, before or after
+ * a crash: a pure function of the task and committed topics.
  */
 export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSetupContext): HandlerStage {
   if (config.seeds + config.generated !== config.k) {
@@ -27,14 +30,26 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
   const stop = new AbortController();
   const onShutdown = () => stop.abort();
   const followers: Promise<void>[] = [];
-  const sources: { topic: string; add: (record: TaneRecord) => PoolAddResult }[] = [
-    { topic: config.seedsTopic, add: (r) => pool.addSeed(r) },
-  ];
-  if (config.maxGenerated > 0) sources.push({ topic: config.datasetTopic, add: (r) => pool.addGenerated(r) });
+  // Accepted rows are read per planning round, not followed: see RoundCatchUp.
+  const rows = new RoundCatchUp(ctx, config.datasetTopic, (r) => pool.addGenerated(r), stop.signal);
 
-  // Re-reading from the start after a transport error is safe: the pool ignores ids it already has.
-  const follow = (source: (typeof sources)[number]) =>
-    followTopic(ctx, source.topic, (record) => source.add(record), { signal: stop.signal });
+  async function readSeeds() {
+    let read = 0;
+    let skipped = 0;
+    for await (const record of ctx.readTopic(config.seedsTopic, { signal: stop.signal })) {
+      read++;
+      if (pool.addSeed(record) === 'unusable') skipped++;
+    }
+    if (skipped > 0) {
+      ctx.logger.warn(
+        `skipped ${skipped} of ${read} records on ${config.seedsTopic} that are not usable examples`,
+        {
+          topic: config.seedsTopic,
+          hint: 'a usable record has data {instruction, input?, output} with text in instruction and output',
+        },
+      );
+    }
+  }
 
   return {
     kind: 'handler',
@@ -43,25 +58,14 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
     async init() {
       if (ctx.signal.aborted) return;
       ctx.signal.addEventListener('abort', onShutdown, { once: true });
-      for (const source of sources) {
-        let read = 0;
-        let skipped = 0;
-        for await (const record of ctx.readTopic(source.topic, { signal: stop.signal })) {
-          read++;
-          if (source.add(record) === 'unusable') skipped++;
-        }
-        if (skipped > 0) {
-          ctx.logger.warn(
-            `skipped ${skipped} of ${read} records on ${source.topic} that are not usable examples`,
-            {
-              topic: source.topic,
-              hint: 'a usable record has data {instruction, input?, output} with text in instruction and output',
-            },
-          );
-        }
-      }
+      await readSeeds();
+      if (config.maxGenerated > 0) await rows.readAll();
       ctx.logger.info('few-shot pool per category', { pool: pool.sizes() });
-      for (const source of sources) followers.push(follow(source));
+      // Seeds are followed (a fixed set, compacted); accepted rows are read per round instead.
+      // Re-reading from the start after a transport error is safe: the pool ignores ids it already has.
+      followers.push(
+        followTopic(ctx, config.seedsTopic, (record) => pool.addSeed(record), { signal: stop.signal }),
+      );
     },
 
     async handle(record) {
@@ -72,7 +76,7 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
         });
       }
       if (record.data === null || typeof record.data !== 'object' || Array.isArray(record.data)) {
-        throw new TaneError('INPUT_INVALID', 'task data must be an object {runId, index, k}', {
+        throw new TaneError('INPUT_INVALID', 'task data must be an object {runId, index, k, round}', {
           where: `task ${record.id}`,
           hint: 'publish tasks with `tane generate`',
         });
@@ -84,7 +88,12 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
           hint: 'publish seeds with tane publish seeds <file>',
         });
       }
-      const fewShot = chooseFewShot(record.id, { seeds, generated: pool.generated(record.category) }, config);
+      const round = taskRound(record);
+      if (config.maxGenerated > 0) await rows.before(round);
+      const generated = pool.generated(record.category, round);
+      // The picks are pinned in the record the generator receives: its prompt is a pure
+      // function of this record, so a redo sends the same messages and hits the cache.
+      const fewShot = chooseFewShot(record.id, { seeds, generated }, config);
       return { route: 'task', record: { ...record, data: { ...record.data, fewShot } } };
     },
 

@@ -41,10 +41,18 @@ export interface GenerationMeta {
   template: { id: string; version: string };
   fewShotIds: string[];
   taskId: string;
+  /** The task's planning round (`data.round`): the few-shot-sampler uses rows of earlier rounds only. */
+  round: number;
 }
 
 function inputError(record: TaneRecord, stage: string, message: string, hint: string): TaneError {
   return new TaneError('INPUT_INVALID', `task ${record.id}: ${message}`, { where: `stage ${stage}`, hint });
+}
+
+/** A task's planning round; tasks published before rounds existed count as round 1. */
+function roundOf(task: TaneRecord): number {
+  const round = (task.data as { round?: unknown } | null)?.round;
+  return typeof round === 'number' && Number.isInteger(round) && round >= 1 ? round : 1;
 }
 
 function readFewShot(record: TaneRecord, stage: string): FewShotExample[] {
@@ -199,6 +207,7 @@ export function createGeneratorStage(
       template: { id: template.id, version: template.version },
       fewShotIds: fewShot.map((e) => e.id),
       taskId: task.id,
+      round: roundOf(task),
     };
     const check = checkFor(task.category);
     return examples.map((example, i) => {

@@ -79,6 +79,7 @@ describe('generator against the LLM simulator, through the real client', () => {
         template: { id: 'tane-generate-ja', version: '1' },
         fewShotIds: EMAIL_REPLY_FEW_SHOT.map((e) => e.id),
         taskId: 'task-ja-1',
+        round: 1,
       } satisfies GenerationMeta);
       expect(r.lineage.at(-1)?.stage).toBe('generator');
     }

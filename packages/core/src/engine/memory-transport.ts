@@ -28,13 +28,15 @@ interface StoredMessage {
  * and vanish with the process. One member per group gets every partition.
  * Use `@tane/transport-local` for anything that must survive a restart.
  */
-export function createMemoryTransport(memoryOptions: {
-  /**
-   * Give consumers `commitWithOutputs` (outputs and offsets in one step), so
-   * the engine uses its transactional commit strategy. Default false.
-   */
-  transactional?: boolean;
-} = {}): Transport & {
+export function createMemoryTransport(
+  memoryOptions: {
+    /**
+     * Give consumers `commitWithOutputs` (outputs and offsets in one step), so
+     * the engine uses its transactional commit strategy. Default false.
+     */
+    transactional?: boolean;
+  } = {},
+): Transport & {
   /** Appends a raw value (e.g. an invalid record) to a topic. */
   appendRaw(topic: string, partition: number, value: string, key?: string): void;
   /** Every record value on a topic, in partition then offset order. */
@@ -158,7 +160,10 @@ export function createMemoryTransport(memoryOptions: {
         },
         ...(memoryOptions.transactional
           ? {
-              async commitWithOutputs(messages: OutgoingMessage[], offsets: (TopicPartition & { offset: number })[]) {
+              async commitWithOutputs(
+                messages: OutgoingMessage[],
+                offsets: (TopicPartition & { offset: number })[],
+              ) {
                 // One synchronous step: nothing can interleave between the writes and the commit.
                 for (const m of messages) append(m);
                 for (const o of offsets) g.set(`${o.topic}/${o.partition}`, o.offset);
