@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// Commands that drain on SIGINT/SIGTERM keep a signal that arrives while they load.
+if (['run', 'demo', 'replay'].includes(process.argv[2] ?? '')) {
+  const { installStopSignals } = await import('../src/stop-signals.ts');
+  installStopSignals();
+}
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv);

@@ -1,6 +1,7 @@
 import { type Logger, redactSecrets, type Transport } from '@tane/core';
 import { Engine, type EngineHooks, type LoadedPipeline } from '@tane/core/engine';
 import { Progress, type ProgressMode } from './progress.ts';
+import { onStopSignal } from './stop-signals.ts';
 
 export interface RunPipelineOptions {
   pipeline: LoadedPipeline;
@@ -125,8 +126,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
     );
     signalled();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onStopSignal(onSignal);
   let stopLag = () => {};
   try {
     await engine.start();
@@ -169,7 +169,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
   } finally {
     stopLag();
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { definePlugin, ENGINE_API, type StageSetupContext, TaneError } from '@tane/core';
+import { definePlugin, ENGINE_API, type StageSetupContext, TaneError, type TopicPositions } from '@tane/core';
 import pkg from '../package.json' with { type: 'json' };
 import { writeFileAtomic } from './atomic-file.ts';
 import { renderDatasetCard } from './dataset-card.ts';
@@ -133,18 +133,25 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       },
     });
 
-    // Distinct candidate ids per category on the `generated` topic, kept
-    // current by a follower started at init: the engine aborts topic reads
-    // before it calls `close`, so the final manifest cannot read the topic then.
+    // Distinct candidate ids per category on the `generated` topic. It is read
+    // forward (from where the last read ended) at init and at every flush — the
+    // engine flushes when the pipeline is idle and before it stops, and aborts
+    // topic reads before `close`, so the last flush has seen every candidate.
     const generatedIds = new Map<string, Set<string>>();
-    let followerError: string | undefined;
+    const generatedPosition: TopicPositions = new Map();
+    let followerError: string | undefined = config.generatedTopic ? 'not read yet' : undefined;
 
-    function followGenerated(): void {
-      if (!config.generatedTopic) return;
-      void (async () => {
+    /**
+     * A read that fails (the topic is not there yet, no leader for it yet, an
+     * outage) is simply tried again at the next flush; until one works, the
+     * manifest says the generated counts are not known instead of reporting zeros.
+     */
+    async function readGenerated(): Promise<void> {
+      if (!config.generatedTopic || ctx.signal.aborted) return;
+      try {
         for await (const record of ctx.readTopic(config.generatedTopic, {
-          follow: true,
           signal: ctx.signal,
+          resume: generatedPosition,
         })) {
           if (record.type !== 'candidate') continue;
           let ids = generatedIds.get(record.category);
@@ -152,15 +159,20 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
             ids = new Set();
             generatedIds.set(record.category, ids);
           }
-          ids.add(record.id);
+          if (!ids.has(record.id)) {
+            ids.add(record.id);
+            changed = true;
+          }
         }
-      })().catch((err: unknown) => {
+        followerError = undefined;
+      } catch (err) {
+        if (ctx.signal.aborted) return;
         followerError = (err as Error).message;
-        ctx.logger.warn('cannot read the generated topic; the manifest has no generated counts', {
+        ctx.logger.warn('cannot read the generated topic yet; trying again at the next flush', {
           topic: config.generatedTopic,
           error: followerError,
         });
-      });
+      }
     }
 
     function generatedCounts(): { counts: Record<string, number>; known: boolean; notes: string[] } {
@@ -267,7 +279,7 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
           (message) => ctx.logger.warn(message),
         );
         const logged = await outcomes.load((entry) => tally.addOutcome(countedPart(entry)));
-        followGenerated();
+        await readGenerated();
         ctx.logger.info('dataset sink ready', { dir, rows, outcomes: logged });
       },
       async handle(record) {
@@ -295,6 +307,7 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       },
       async flush() {
         await group.flush();
+        await readGenerated();
         if (changed && Date.now() - lastPublish >= config.publishIntervalMs) await lock.run(publish);
       },
       async close() {

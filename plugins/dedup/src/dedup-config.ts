@@ -21,6 +21,8 @@ export interface DedupConfig {
   rougeL: { enabled: boolean; threshold: number };
   /** LSH bands a candidate must share to be checked (default: 2 with the Jaccard check, 1 with ROUGE-L). */
   minSharedBands?: number;
+  /** With ROUGE-L: scopes with at most this many examples are compared in full, not through LSH (default 256). */
+  exhaustiveBelow: number;
   /** Logical topic of the seeds, indexed at start (`''` to skip). */
   seedsTopic: string;
   /** Logical topic of accepted examples, indexed at start (`''` to skip). */
@@ -91,6 +93,13 @@ export const dedupConfigSchema: JsonSchema = {
       minimum: 1,
       description:
         'LSH bands an indexed example must share to be checked. Default: 2 with the Jaccard check (skips the crowded one-band buckets of common phrases at ~0.2% recall cost at J = 0.7), 1 with ROUGE-L.',
+    },
+    exhaustiveBelow: {
+      type: 'integer',
+      minimum: 0,
+      default: 256,
+      description:
+        'With ROUGE-L on: a category (scope) with at most this many indexed examples is compared with every one of them instead of the LSH candidates only, so no near-duplicate pair slips through while it is small (LSH misses pairs with a high ROUGE-L but a low n-gram Jaccard, e.g. one long input under two instructions). 0 always uses LSH.',
     },
     seedsTopic: {
       type: 'string',

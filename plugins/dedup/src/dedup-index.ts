@@ -31,6 +31,14 @@ export interface DedupIndexOptions {
   minSharedBands?: number;
   /** Seed of the MinHash family (default fixed); changing it changes decisions. */
   seed?: number;
+  /**
+   * With ROUGE-L on, a scope with at most this many examples is compared in
+   * full instead of through LSH candidates (default 256): exact recall while a
+   * category is small — LSH can miss pairs whose ROUGE-L is high but whose
+   * n-gram Jaccard is low (a long shared input under different instructions).
+   * 0 always uses LSH.
+   */
+  exhaustiveBelow?: number;
 }
 
 /** The example fields the index reads (extra keys are ignored). */
@@ -145,6 +153,7 @@ export class DedupIndex {
   private readonly candidates: number[] = [];
   private readonly counter = new CandidateCounter();
   private readonly minSharedBands: number;
+  private readonly exhaustiveBelow: number;
   private readonly collect = (record: number): void => {
     if (this.counter.add(record) === this.minSharedBands) this.candidates.push(record);
   };
@@ -154,6 +163,7 @@ export class DedupIndex {
     this.threshold = options.threshold ?? 0.7;
     this.rougeThreshold = options.rougeL?.enabled ? options.rougeL.threshold : undefined;
     this.minSharedBands = Math.max(1, options.minSharedBands ?? (this.rougeThreshold === undefined ? 2 : 1));
+    this.exhaustiveBelow = this.rougeThreshold === undefined ? 0 : (options.exhaustiveBelow ?? 256);
     this.hasher = new MinHasher({
       ngram: options.ngram ?? 3,
       numPerm: options.numPerm ?? 128,
@@ -260,8 +270,12 @@ export class DedupIndex {
     }
 
     this.candidates.length = 0;
-    this.counter.reset();
-    for (let band = 0; band < bands; band++) scope.table.lookup(this.queryKeys[band]!, this.collect);
+    if (scope.count <= this.exhaustiveBelow) {
+      for (let record = 0; record < scope.count; record++) this.candidates.push(record);
+    } else {
+      this.counter.reset();
+      for (let band = 0; band < bands; band++) scope.table.lookup(this.queryKeys[band]!, this.collect);
+    }
     if (this.candidates.length === 0) return { status: 'unique', known: false };
 
     let best = -1;

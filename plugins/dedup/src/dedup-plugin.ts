@@ -80,6 +80,7 @@ export const dedupPlugin = definePlugin<DedupConfig>({
       threshold: config.threshold,
       rougeL: config.rougeL,
       ...(config.minSharedBands === undefined ? {} : { minSharedBands: config.minSharedBands }),
+      exhaustiveBelow: config.exhaustiveBelow,
     });
     const scopeOf = (record: TaneRecord): string => (config.scope === 'global' ? '' : record.category);
 
