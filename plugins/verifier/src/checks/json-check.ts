@@ -47,7 +47,7 @@ export function jsonTextOf(output: string): string | undefined {
   return t.startsWith('{') || t.startsWith('[') ? t : undefined;
 }
 
-export function checkJson(instruction: string, output: string, spec: JsonSpec): CheckResult {
+export function checkJson(instruction: string, output: string, spec: JsonSpec = {}): CheckResult {
   const text = jsonTextOf(output);
   const asked = /json/i.test(instruction);
   if (text === undefined) {
