@@ -98,6 +98,11 @@ stages:
     const manifest = JSON.parse(readFileSync(join(datasetDir, 'manifest.json'), 'utf8'));
     expect(manifest.totals).toMatchObject({ generated: 5, accepted: 2, rejected: 2, duplicates: 1, dlq: 0 });
     expect(manifest.balanced).toBe(true);
+    const card = readFileSync(join(datasetDir, 'README.md'), 'utf8');
+    expect(card).toContain('## Benchmark decontamination');
+    expect(card).toContain('4 rows were checked against the test sets by n-gram overlap; 2 were removed');
+    expect(card).toMatch(/\| jsquad \| 4 \| 1 \| `みどり川\/0`: “みどり川は/);
+    expect(card).toMatch(/\| en-reading \| 4 \| 1 \| `en-1`/);
     const rejectedRows = readFileSync(join(datasetDir, 'rejected.jsonl'), 'utf8')
       .trim()
       .split('\n')
