@@ -29,6 +29,8 @@ export interface DecontaminateDatasetOptions extends ContaminationIndexOptions, 
 export interface BenchmarkReport {
   items: number;
   ngrams: number;
+  /** Items shorter than n units: they cannot match anything. */
+  itemsWithoutNgrams: number;
   rowsRemoved: number;
   examples: { rowId: string; category: string; itemId: string; field: string; span: string }[];
 }
@@ -100,7 +102,13 @@ export async function decontaminateDataset(
   const stats = built.index.stats();
   const perBenchmark: Record<string, BenchmarkReport> = {};
   for (const [name, s] of Object.entries(stats.benchmarks)) {
-    perBenchmark[name] = { items: s.items, ngrams: s.ngrams, rowsRemoved: 0, examples: [] };
+    perBenchmark[name] = {
+      items: s.items,
+      ngrams: s.ngrams,
+      itemsWithoutNgrams: s.itemsWithoutNgrams,
+      rowsRemoved: 0,
+      examples: [],
+    };
   }
   const categories: DecontaminationReport['categories'] = {};
   const keepExamples = options.examplesPerBenchmark ?? 5;
@@ -234,6 +242,13 @@ export function renderDecontaminationReport(report: DecontaminationReport): stri
     ),
     '',
   ];
+  const short = Object.entries(report.benchmarks).filter(([, b]) => b.itemsWithoutNgrams > 0);
+  for (const [name, b] of short) {
+    out.push(
+      `${name}: ${b.itemsWithoutNgrams} of ${b.items} test items are shorter than ${o.charNgram} characters / ${o.wordNgram} words and cannot match anything${b.ngrams === 0 ? ' — check the format and --text-field, or lower --char-ngram / --word-ngram' : ''}.`,
+    );
+  }
+  if (short.length > 0) out.push('');
   for (const [name, b] of Object.entries(report.benchmarks)) {
     if (b.examples.length === 0) continue;
     out.push(
