@@ -20,7 +20,7 @@ export interface SimQuality {
   lowQualityRate: number;
   unfixableRate: number;
   rejectRate: number;
-  /** Share of otherwise clean items given a defect only a program finds (see verifiable-defects.ts); default 0. */
+  /** Share of otherwise clean items given a defect only a program finds (see verifiable-defects.ts); default 0.05. */
   verifiableDefectRate: number;
 }
 
@@ -29,7 +29,7 @@ export const DEFAULT_QUALITY: SimQuality = {
   lowQualityRate: 0.25,
   unfixableRate: 0.2,
   rejectRate: 0.05,
-  verifiableDefectRate: 0,
+  verifiableDefectRate: 0.05,
 };
 
 /** What the simulator planted in a generated item (kept out of the HTTP reply; used by tests). */

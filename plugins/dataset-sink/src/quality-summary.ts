@@ -153,7 +153,7 @@ export function renderQualitySections(q: QualitySummary): string[] {
       const spans = b.examples.map((e) => `\`${cell(e.itemId)}\`: “${cell(e.span)}”`).join('<br>');
       out.push(`| ${cell(name)} | ${checked} | ${b.removed} | ${spans} |`);
     }
-    out.push('');
+    if (benchmarks.length > 0) out.push('');
   }
   return out;
 }
