@@ -88,4 +88,16 @@ describe('ContaminationIndex', () => {
     expect(back.stats()).toEqual(idx.stats());
     expect(ContaminationIndex.fromBytes(idx.toBytes('fp'), 'other')).toBeUndefined();
   });
+
+  it('stops with a code and a hint when the test sets exceed maxNgrams', () => {
+    const idx = new ContaminationIndex({ wordNgram: 3, maxNgrams: 5 });
+    expect(() =>
+      idx.addItem({ benchmark: 'big', id: 'x', texts: [{ field: 't', text: 'a b c d e f g h i j' }] }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'DECONTAMINATE_INDEX_FULL',
+        hint: expect.stringContaining('raise maxNgrams'),
+      }),
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { TaneError } from '@tane/core';
 import { ngramHashes } from './ngram-hash.ts';
 import { type NgramUnits, ngramUnits } from './ngram-text.ts';
 import type { TestItem } from './test-sets/test-item.ts';
@@ -10,6 +11,8 @@ export interface ContaminationIndexOptions {
   wordNgram?: number;
   /** An n-gram found in more test items than this is too common to mean anything and is ignored (default 10). */
   maxItemsPerNgram?: number;
+  /** Distinct n-grams the index may hold (default 20,000,000, about 600 MB); more stops the build with `DECONTAMINATE_INDEX_FULL`. */
+  maxNgrams?: number;
 }
 
 /** When a row counts as contaminated. */
@@ -71,6 +74,7 @@ export class ContaminationIndex {
   readonly charNgram: number;
   readonly wordNgram: number;
   readonly maxItemsPerNgram: number;
+  readonly maxNgrams: number;
   private keys: Float64Array;
   private first: Int32Array;
   private counts: Uint16Array;
@@ -86,6 +90,7 @@ export class ContaminationIndex {
     this.charNgram = options.charNgram ?? 13;
     this.wordNgram = options.wordNgram ?? 13;
     this.maxItemsPerNgram = options.maxItemsPerNgram ?? 10;
+    this.maxNgrams = options.maxNgrams ?? 20_000_000;
     let cap = 1 << 4;
     while (cap < capacity) cap <<= 1;
     this.keys = new Float64Array(cap);
@@ -141,6 +146,16 @@ export class ContaminationIndex {
         if ((this.size + 1) * 4 > this.keys.length * 3) this.grow();
         const slot = this.slotOf(h);
         if (this.keys[slot] === EMPTY) {
+          if (this.size >= this.maxNgrams) {
+            throw new TaneError(
+              'DECONTAMINATE_INDEX_FULL',
+              `the test sets have more than ${this.maxNgrams} distinct n-grams (at ${item.benchmark} ${item.id})`,
+              {
+                where: `test set ${item.benchmark}`,
+                hint: `raise maxNgrams (each million n-grams takes about 30 MB), or index fewer test sets or fields`,
+              },
+            );
+          }
           this.keys[slot] = h;
           this.first[slot] = itemIndex;
           this.counts[slot] = 1;

@@ -19,6 +19,8 @@ export interface DecontaminateConfig {
   minItemCoverage: number;
   /** Where to keep the built index between runs ('' = rebuild on every start). */
   cacheFile: string;
+  /** Distinct n-grams the index may hold (default 20,000,000, about 600 MB). */
+  maxNgrams: number;
 }
 
 export const testSetSpecSchema: JsonSchema = {
@@ -107,6 +109,13 @@ export const decontaminateConfigSchema: JsonSchema = {
       maximum: 1,
       default: 0,
       description: "Share of the test item's n-grams the row must contain (0 = any overlap of minMatches).",
+    },
+    maxNgrams: {
+      type: 'integer',
+      minimum: 1,
+      default: 20_000_000,
+      description:
+        'Distinct n-grams the index may hold: a bound on memory (about 30 MB per million). More stops the worker at start with DECONTAMINATE_INDEX_FULL.',
     },
     cacheFile: {
       type: 'string',

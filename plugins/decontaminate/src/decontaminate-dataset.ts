@@ -95,6 +95,7 @@ export async function decontaminateDataset(
     charNgram: options.charNgram ?? 13,
     wordNgram: options.wordNgram ?? 13,
     maxItemsPerNgram: options.maxItemsPerNgram ?? 10,
+    maxNgrams: options.maxNgrams ?? 20_000_000,
   };
   const rule = { minMatches: options.minMatches ?? 1, minItemCoverage: options.minItemCoverage ?? 0 };
   const fields = options.fields ?? ['instruction', 'input', 'output'];

@@ -99,6 +99,7 @@ export const decontaminatePlugin = definePlugin<DecontaminateConfig>({
             charNgram: config.charNgram,
             wordNgram: config.wordNgram,
             maxItemsPerNgram: config.maxItemsPerNgram,
+            maxNgrams: config.maxNgrams,
           },
           config.cacheFile ? at(config.cacheFile) : undefined,
         );
