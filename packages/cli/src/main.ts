@@ -1,6 +1,7 @@
 import { redactSecrets, TaneError } from '@tane/core';
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { decontaminateCommand } from './commands/decontaminate.ts';
 import { demoCommand } from './commands/demo.ts';
 import { generateCommand } from './commands/generate.ts';
 import { llmSimCommand } from './commands/llm-sim.ts';
@@ -63,6 +64,7 @@ Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authori
     topicsCommand,
     pluginsCommand,
     reportCommand,
+    decontaminateCommand,
     llmSimCommand,
   ]) {
     add(program);

@@ -12,6 +12,7 @@ import { nearDuplicateOf } from './near-duplicate.ts';
 import { SAMPLE_SEEDS } from './sample-seeds.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { type SimExample, type SimLang, type SimTask, toSimExample } from './sim-task.ts';
+import { maybePlantVerifiableDefect, type VerifiableDefectKind } from './verifiable-defects.ts';
 
 /** Share of generated items of each kind; see the README for what each means. */
 export interface SimQuality {
@@ -19,6 +20,8 @@ export interface SimQuality {
   lowQualityRate: number;
   unfixableRate: number;
   rejectRate: number;
+  /** Share of otherwise clean items given a defect only a program finds (see verifiable-defects.ts); default 0.05. */
+  verifiableDefectRate: number;
 }
 
 export const DEFAULT_QUALITY: SimQuality = {
@@ -26,10 +29,11 @@ export const DEFAULT_QUALITY: SimQuality = {
   lowQualityRate: 0.25,
   unfixableRate: 0.2,
   rejectRate: 0.05,
+  verifiableDefectRate: 0.05,
 };
 
 /** What the simulator planted in a generated item (kept out of the HTTP reply; used by tests). */
-export type PlantedKind = 'clean' | 'near-duplicate' | 'refusal' | DefectKind;
+export type PlantedKind = 'clean' | 'near-duplicate' | 'refusal' | DefectKind | VerifiableDefectKind;
 
 export interface GeneratedItem {
   example: SimExample;
@@ -96,7 +100,14 @@ export function generateExamples(
         unfixable: false,
       });
     } else {
-      items.push({ example: novelExample(base, lang, rng), planted: 'clean', unfixable: false });
+      const example = novelExample(base, lang, rng);
+      const rate = quality.verifiableDefectRate ?? 0;
+      const v = maybePlantVerifiableDefect(example, task.category, rate, seed, requestHash, i);
+      items.push(
+        v
+          ? { example: v.example, planted: v.kind, unfixable: false }
+          : { example, planted: 'clean', unfixable: false },
+      );
     }
   }
   return items;

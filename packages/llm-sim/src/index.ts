@@ -17,3 +17,9 @@ export { type LlmSimCliIo, runLlmSimCli } from './run-llm-sim-cli.ts';
 export { SAMPLE_SEEDS } from './sample-seeds.ts';
 export { readSimTask, type SimExample, type SimLang, type SimTask, type SimTaskKind } from './sim-task.ts';
 export { startLlmSim } from './start-llm-sim.ts';
+export {
+  applicableVerifiableDefects,
+  plantVerifiableDefect,
+  repairVerifiableDefect,
+  type VerifiableDefectKind,
+} from './verifiable-defects.ts';

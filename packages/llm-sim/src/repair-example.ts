@@ -2,6 +2,7 @@ import { findDefect, isUnfixable, lengthLimit, outputLength, refusalText } from 
 import { SeededRandom } from './seeded-random.ts';
 import type { SimExample, SimLang, SimTask } from './sim-task.ts';
 import { toSimExample } from './sim-task.ts';
+import { feedbackReasons, repairVerifiableDefect } from './verifiable-defects.ts';
 
 function sentencesOf(text: string, lang: SimLang): string[] {
   const parts = lang === 'ja' ? text.split(/(?<=[。！？])|\n/) : text.split(/(?<=[.!?])\s+|\n/);
@@ -58,6 +59,8 @@ function fitToLimit(output: string, limit: number, lang: SimLang): string {
 export function repairExample(task: SimTask, seed: number | string, unfixableRate: number): SimExample {
   const example = toSimExample(task.payload.example) ?? { instruction: '', input: '', output: '' };
   const lang = task.lang;
+  const verified = repairVerifiableDefect(example, feedbackReasons(task.payload));
+  if (verified) return verified;
   const finding = findDefect(example, lang);
   const rng = new SeededRandom(seed, 'repair', example.instruction, example.input, example.output);
   if (!finding) return { ...example, output: example.output.trim() };

@@ -21,6 +21,8 @@ export interface CategorySettings {
   rubric?: Record<string, unknown>;
   /** Model overrides, passed through as written (e.g. `{model, temperature}`). */
   model?: Record<string, unknown>;
+  /** Programmatic checks for the verifier stage, passed through as written (e.g. `{sql: true, lang: 'ja'}`). */
+  verify?: Record<string, unknown>;
 }
 
 /** A parsed and validated categories file. */
@@ -69,6 +71,7 @@ export const categorySetSchema = {
           prompt: { type: 'object' },
           rubric: { type: 'object' },
           model: { type: 'object' },
+          verify: { type: 'object' },
         },
       },
     },

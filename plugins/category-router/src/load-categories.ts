@@ -100,6 +100,7 @@ interface RawCategory {
   prompt?: Record<string, unknown>;
   rubric?: Record<string, unknown>;
   model?: Record<string, unknown>;
+  verify?: Record<string, unknown>;
 }
 
 interface RawCategorySet {
@@ -119,6 +120,7 @@ function settingsOf(c: RawCategory, defaultLanguage: string): CategorySettings {
     ...(c.prompt ? { prompt: c.prompt } : {}),
     ...(c.rubric ? { rubric: c.rubric } : {}),
     ...(c.model ? { model: c.model } : {}),
+    ...(c.verify ? { verify: c.verify } : {}),
   };
 }
 

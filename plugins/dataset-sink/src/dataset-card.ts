@@ -1,5 +1,6 @@
 import type { JudgeScores } from './dataset-tally.ts';
 import type { DatasetManifest } from './manifest.ts';
+import { type QualitySummary, renderQualitySections } from './quality-summary.ts';
 
 /** Options of {@link renderDatasetCard}. */
 export interface DatasetCardOptions {
@@ -47,7 +48,11 @@ function scores(s: JudgeScores): string[] {
  * await writeFile('dataset/README.md', renderDatasetCard(manifest, { license: 'cc-by-4.0' }));
  * ```
  */
-export function renderDatasetCard(manifest: DatasetManifest, options: DatasetCardOptions = {}): string {
+export function renderDatasetCard(
+  manifest: DatasetManifest,
+  options: DatasetCardOptions = {},
+  quality?: QualitySummary,
+): string {
   const t = manifest.totals;
   const categories = Object.entries(manifest.categories);
   const languages = [
@@ -123,6 +128,8 @@ export function renderDatasetCard(manifest: DatasetManifest, options: DatasetCar
     `| **total** | ${scores(t.judgeScores).join(' | ')} | ${scores(t.acceptedJudgeScores).join(' | ')} |`,
     '',
   );
+
+  if (quality) out.push(...renderQualitySections(quality));
 
   out.push('## Lineage', '');
   out.push(

@@ -11,6 +11,7 @@ import { GroupCommit, SerialQueue } from './group-commit.ts';
 import { buildManifest, type DatasetManifest } from './manifest.ts';
 import { type OutcomeFileInfo, writeOutcomeFiles } from './outcome-files.ts';
 import { OutcomeLog } from './outcome-log.ts';
+import { type QualitySummary, summariseQuality } from './quality-summary.ts';
 import { ShardStore } from './shard-store.ts';
 import { type DatasetSinkConfig, datasetSinkConfigSchema } from './sink-config.ts';
 
@@ -198,6 +199,19 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       return { counts, known: true, notes: [] };
     }
 
+    // The card's checks and decontamination sections, re-read only when rows or outcomes changed.
+    let qualityCache: { rows: number; outcomes: number; summary: QualitySummary } | undefined;
+    async function quality(): Promise<QualitySummary> {
+      const key = {
+        rows: store.shards().reduce((n, s) => n + s.rows, 0),
+        outcomes: outcomeFiles.reduce((n, f) => n + f.rows, 0),
+      };
+      if (qualityCache?.rows !== key.rows || qualityCache.outcomes !== key.outcomes) {
+        qualityCache = { ...key, summary: await summariseQuality(store, dir) };
+      }
+      return qualityCache.summary;
+    }
+
     async function publish(): Promise<void> {
       const started = Date.now();
       try {
@@ -241,7 +255,10 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       });
       try {
         await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-        await writeFileAtomic(join(dir, 'README.md'), renderDatasetCard(manifest, config.card));
+        await writeFileAtomic(
+          join(dir, 'README.md'),
+          renderDatasetCard(manifest, config.card, await quality()),
+        );
       } catch (err) {
         throw writeError(err, 'manifest.json and README.md');
       }

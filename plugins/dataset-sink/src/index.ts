@@ -31,6 +31,12 @@ export {
 export { GroupCommit, type GroupCommitOptions, SerialQueue } from './group-commit.ts';
 export { buildManifest, type DatasetManifest, type ManifestInput } from './manifest.ts';
 export { OutcomeLog } from './outcome-log.ts';
+export {
+  type QualitySource,
+  type QualitySummary,
+  renderQualitySections,
+  summariseQuality,
+} from './quality-summary.ts';
 export { categoryFolder, type ShardInfo, ShardStore } from './shard-store.ts';
 export { type DatasetSinkConfig, datasetSinkConfigSchema } from './sink-config.ts';
 export {

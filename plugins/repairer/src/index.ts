@@ -47,7 +47,9 @@ export default definePlugin<RepairerConfig>({
     'Takes a candidate the judge routed to `repair`, asks an OpenAI-compatible model to rewrite its instruction, input ' +
     'and output so that every reason in meta.judge is resolved (same category, same language), and forwards the same ' +
     'record on `repaired` with meta.repairs incremented. A record already repaired maxAttempts times goes to `give_up` ' +
-    'without a model call, with meta.outcome.reason "repair_limit".',
+    'without a model call, with meta.outcome.reason "repair_limit". A candidate whose last verification failed ' +
+    "(meta.verification from @tane/plugin-verifier) is repaired from the verifier's errors instead, judged or not; " +
+    'send it back to the verifier.',
   examples: [
     { title: 'Defaults (two repairs per example)', config: {} },
     { title: 'One repair, then give up', config: { maxAttempts: 1 } },
@@ -63,7 +65,8 @@ export default definePlugin<RepairerConfig>({
   routes: [
     {
       name: 'repaired',
-      description: 'the rewritten record, meta.repairs incremented (send it back to the judge)',
+      description:
+        'the rewritten record, meta.repairs incremented (send it back to the judge, or to the verifier when one runs before the judge)',
     },
     {
       name: 'give_up',

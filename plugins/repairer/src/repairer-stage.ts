@@ -17,6 +17,7 @@ import {
 import { buildRepairMessages, REPAIR_TEMPLATES, type RepairFeedback } from './repair-prompt.ts';
 import { type RepairReply, repairReplySchema } from './repair-reply.ts';
 import type { RepairerConfig } from './repairer-config.ts';
+import { VERIFIER_FAILED_SCORE, verifierEvidence } from './verifier-evidence.ts';
 
 /** Handler concurrency: the LLM client's limiter is the real bound, this only keeps enough requests queued. */
 export const REPAIRER_CONCURRENCY = 64;
@@ -73,13 +74,14 @@ export function createRepairerStage(
       const outcome = {
         status: 'rejected',
         reason: 'repair_limit',
-        detail: judgement?.reasons ?? [],
+        detail: verifierEvidence(record).length > 0 ? verifierEvidence(record) : (judgement?.reasons ?? []),
         stage: ctx.stage,
       };
       return { route: 'give_up', record: { ...record, meta: { ...record.meta, outcome } } };
     }
     const example = readCandidateExample(record, ctx.stage);
-    if (judgement?.score === undefined || !judgement.reasons) {
+    const evidence = verifierEvidence(record);
+    if (evidence.length === 0 && (judgement?.score === undefined || !judgement.reasons)) {
       throw new TaneError(
         'INPUT_INVALID',
         `record ${record.id} has no meta.judge {score, reasons} to repair from`,
@@ -89,7 +91,10 @@ export function createRepairerStage(
         },
       );
     }
-    const feedback: RepairFeedback = { score: judgement.score, reasons: judgement.reasons };
+    const feedback: RepairFeedback =
+      evidence.length > 0
+        ? { score: judgement?.score ?? VERIFIER_FAILED_SCORE, reasons: evidence }
+        : { score: judgement!.score!, reasons: judgement!.reasons! };
     const category = readCategorySettings(record, 'repair', ctx.stage);
     const template = templates.pick(category.lang, category.templatePath);
     const messages = buildRepairMessages({
@@ -119,7 +124,7 @@ export function createRepairerStage(
       model: result.model || client.model,
       params,
       template: { id: template.id, version: template.version },
-      feedback: { ...feedback, ...(judgement.round !== undefined ? { round: judgement.round } : {}) },
+      feedback: { ...feedback, ...(judgement?.round !== undefined ? { round: judgement.round } : {}) },
     };
     return {
       route: 'repaired',
