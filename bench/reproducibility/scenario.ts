@@ -10,7 +10,15 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,13 +121,23 @@ function writePipelines(
     ...(options.maxInFlightPerPartition ? { maxInFlightPerPartition: options.maxInFlightPerPartition } : {}),
   };
   const workerStages = Object.fromEntries(Object.entries(source.stages).filter(([id]) => id !== sinkId));
-  const workerInputs = Object.fromEntries(Object.entries(source.inputs).filter(([, stage]) => stage !== sinkId));
-  const sinkInputs = Object.fromEntries(Object.entries(source.inputs).filter(([, stage]) => stage === sinkId));
+  const workerInputs = Object.fromEntries(
+    Object.entries(source.inputs).filter(([, stage]) => stage !== sinkId),
+  );
+  const sinkInputs = Object.fromEntries(
+    Object.entries(source.inputs).filter(([, stage]) => stage === sinkId),
+  );
   const workers = join(dir, 'workers.yaml');
   const sink = join(dir, 'sink.yaml');
   writeFileSync(
     workers,
-    stringify({ pipeline: `${source.pipeline}-workers`, topics, limits, inputs: workerInputs, stages: workerStages }),
+    stringify({
+      pipeline: `${source.pipeline}-workers`,
+      topics,
+      limits,
+      inputs: workerInputs,
+      stages: workerStages,
+    }),
   );
   const sinkStage = source.stages[sinkId]!;
   writeFileSync(
@@ -138,7 +156,10 @@ function writePipelines(
   return { workers, sink, threshold: options.nearDuplicateThreshold ?? rouge ?? 0.7, fields };
 }
 
-async function openTransport(t: ScenarioTransport, dir: string): Promise<{ transport: Transport; url: string }> {
+async function openTransport(
+  t: ScenarioTransport,
+  dir: string,
+): Promise<{ transport: Transport; url: string }> {
   if (t.kind === 'local') {
     const path = join(dir, 'tane.db');
     return { transport: await createLocalTransport({ path }), url: `local:${path}` };
@@ -175,7 +196,10 @@ async function topicContents(transport: Transport, topic: string) {
 
 async function groupDone(transport: Transport, group: string, topics: string[]): Promise<boolean> {
   for (const topic of topics) {
-    const [ends, committed] = await Promise.all([transport.offsets(topic), transport.committedOffsets(group, topic)]);
+    const [ends, committed] = await Promise.all([
+      transport.offsets(topic),
+      transport.committedOffsets(group, topic),
+    ]);
     for (const e of ends) {
       const c = committed.find((x) => x.partition === e.partition)?.offset ?? e.low;
       if (e.high > e.low && c < e.high) return false;
@@ -225,7 +249,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     });
     return p;
   };
-  const runWorker = (i: number) => start(`worker-${i}`, ['run', files.workers, '--data-dir', join(dir, '.tane')]);
+  const runWorker = (i: number) =>
+    start(`worker-${i}`, ['run', files.workers, '--data-dir', join(dir, '.tane')]);
   const runSink = () => start('sink', ['run', files.sink, '--data-dir', join(dir, '.tane-sink')]);
   const kills: ScenarioResult['kills'] = [];
   let outage: ScenarioResult['outage'];
@@ -242,7 +267,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const planArgs =
       'perCategory' in options.plan
         ? ['--per-category', String(options.plan.perCategory)]
-        : ['--until-accepted', String(options.plan.untilAccepted), '--max-rounds', String(options.plan.maxRounds)];
+        : [
+            '--until-accepted',
+            String(options.plan.untilAccepted),
+            '--max-rounds',
+            String(options.plan.maxRounds),
+          ];
     let generating = true;
     const generate = (async () => {
       for (let attempt = 1; ; attempt++) {
@@ -303,12 +333,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const sinkTopics = ['dataset', 'rejected', 'dlq'].map((t) => `${prefix}${t}`);
     const workerTopics = ['tasks', 'generated'].map((t) => `${prefix}${t}`);
     while (
-      !(await groupDone(transport, `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`, workerTopics)) ||
-      !(await groupDone(transport, `${prefix}${parse(readFileSync(files.sink, 'utf8')).pipeline}`, sinkTopics))
+      !(await groupDone(
+        transport,
+        `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`,
+        workerTopics,
+      )) ||
+      !(await groupDone(
+        transport,
+        `${prefix}${parse(readFileSync(files.sink, 'utf8')).pipeline}`,
+        sinkTopics,
+      ))
     ) {
-      if (Date.now() > deadline) throw new Error(`scenario ${options.name}: the sink did not catch up in time`);
+      if (Date.now() > deadline)
+        throw new Error(`scenario ${options.name}: the sink did not catch up in time`);
       for (const p of [sink, ...workers]) {
-        if (p.child.exitCode !== null) throw new Error(`${p.label} exited ${p.child.exitCode}:\n${p.output()}`);
+        if (p.child.exitCode !== null)
+          throw new Error(`${p.label} exited ${p.child.exitCode}:\n${p.output()}`);
       }
       await sleep(500);
     }
@@ -364,7 +404,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
     const manifestFile = join(datasetDir, 'manifest.json');
     const manifest = existsSync(manifestFile)
-      ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { balanced: boolean; totals: Record<string, number> })
+      ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+          balanced: boolean;
+          totals: Record<string, number>;
+        })
       : { balanced: false, totals: {} };
     const s = sim.stats().byTask;
     return {
@@ -372,7 +415,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       rows: rows.length,
       fingerprint,
       rowHashes,
-      llmCalls: { generate: s.generate, judge: s.judge, repair: s.repair, total: s.generate + s.judge + s.repair },
+      llmCalls: {
+        generate: s.generate,
+        judge: s.judge,
+        repair: s.repair,
+        total: s.generate + s.judge + s.repair,
+      },
       wallMs,
       kills,
       ...(outage ? { outage } : {}),
@@ -382,8 +430,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       manifest: { balanced: manifest.balanced, totals: manifest.totals },
       inFlightCap:
         options.maxInFlightPerPartition ??
-        ((parse(readFileSync(files.workers, 'utf8')) as { limits?: { maxInFlightPerPartition?: number } }).limits
-          ?.maxInFlightPerPartition ?? 256),
+        (parse(readFileSync(files.workers, 'utf8')) as { limits?: { maxInFlightPerPartition?: number } })
+          .limits?.maxInFlightPerPartition ??
+        256,
       partitions: options.partitions ?? 4,
     };
   } catch (err) {
