@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, parseRecord, type Transport } from '@tane/core';
 import { startLlmSim } from '@tane/llm-sim';
@@ -112,7 +112,10 @@ function writePipelines(
     inputs: Record<string, string>;
     stages: Record<string, { plugin: string; config?: Record<string, unknown>; routes: unknown }>;
   };
-  for (const name of ['categories.yaml']) cpSync(join(options.example, name), join(dir, name));
+  // The pipeline may name files beside it and in sibling folders (../benchmarks): copy the lot.
+  const examples = dirname(resolve(options.example));
+  cpSync(examples, join(dir, 'examples'), { recursive: true });
+  const home = join(dir, 'examples', basename(resolve(options.example)));
   const sinkId = Object.keys(source.stages).find((id) => source.stages[id]!.plugin.includes('dataset-sink'));
   if (!sinkId) throw new Error(`${options.example}/pipeline.yaml has no dataset-sink stage`);
   const topics = { prefix, partitions: options.partitions ?? 4 };
@@ -127,8 +130,8 @@ function writePipelines(
   const sinkInputs = Object.fromEntries(
     Object.entries(source.inputs).filter(([, stage]) => stage === sinkId),
   );
-  const workers = join(dir, 'workers.yaml');
-  const sink = join(dir, 'sink.yaml');
+  const workers = join(home, 'workers.yaml');
+  const sink = join(home, 'sink.yaml');
   writeFileSync(
     workers,
     stringify({
@@ -280,6 +283,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         const code = await g.exited;
         // The same run id publishes the same tasks: after a broker outage, publishing again is harmless.
         if (code === 0 || code === 3) return;
+        log(g.output().slice(-2000));
         if (attempt >= 5) throw new Error(`tane generate failed ${attempt} times:\n${g.output()}`);
         log(`generate exited ${code}; again (attempt ${attempt + 1})`);
         await sleep(2000);
@@ -323,7 +327,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     })();
 
     const deadline = started + (options.timeoutMs ?? 20 * 60_000);
+    // A worker or the sink that exits on its own (not killed by the chaos) fails the scenario.
+    const unexpectedExit = new Promise<never>((_, reject) => {
+      const watch = () => {
+        for (const p of [sink, ...workers]) {
+          if (p.child.exitCode !== null) {
+            reject(new Error(`${p.label} exited ${p.child.exitCode}:\n${p.output().slice(-4000)}`));
+            return;
+          }
+        }
+        if (generating) setTimeout(watch, 250).unref();
+      };
+      watch();
+    });
+    unexpectedExit.catch(() => {});
     await Promise.race([
+      unexpectedExit,
       Promise.all([generate, chaos, broker]),
       sleep(deadline - Date.now()).then(() => {
         throw new Error(`scenario ${options.name} timed out`);
@@ -360,7 +379,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const wallMs = elapsed();
 
     // ----- what came out -------------------------------------------------------
-    const datasetDir = join(dir, 'dataset');
+    const datasetDir = join(dirname(files.sink), 'dataset');
     const rowHashes: Record<string, string> = {};
     const rows: { id: string; category: string; instruction: string; input?: string }[] = [];
     const shards = join(datasetDir, 'shards');
