@@ -39,6 +39,8 @@ export interface TaneErrorOptions {
   cause?: unknown;
   /** Whether retrying the same work may succeed (network faults, timeouts). */
   retryable?: boolean;
+  /** How many times the failed operation was really tried (an LLM call's HTTP attempts and re-asks), when more than once. */
+  attempts?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export class TaneError extends Error {
   readonly where: string | undefined;
   readonly hint: string | undefined;
   readonly retryable: boolean;
+  readonly attempts: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: TaneErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +68,7 @@ export class TaneError extends Error {
     this.where = options.where;
     this.hint = options.hint;
     this.retryable = options.retryable ?? false;
+    this.attempts = options.attempts;
   }
 
   /** `CODE at where: message\n  → hint`, the form the CLI prints. */

@@ -39,7 +39,7 @@ export {
   validateRecord,
 } from './record.ts';
 export { createRecordContext } from './record-context.ts';
-export { redactSecrets, registerSecret } from './redact.ts';
+export { redactSecrets, redactValue, registerSecret } from './redact.ts';
 export type {
   CommittedOffset,
   ConsumedMessage,

@@ -7,7 +7,7 @@ import { type Logger, silentLogger } from '../logger.ts';
 import type { Emission, StageImpl, StageInput, StageOutput, StageSetupContext } from '../plugin.ts';
 import { parseRecord, type TaneRecord, validateRecord } from '../record.ts';
 import { createRecordContext } from '../record-context.ts';
-import { redactSecrets } from '../redact.ts';
+import { redactSecrets, redactValue } from '../redact.ts';
 import type {
   ConsumedMessage,
   GroupConsumer,
@@ -835,6 +835,8 @@ export class Engine {
     source?: ConsumedMessage,
   ): void {
     const err = toTaneError(error);
+    // The stage's earlier attempts, plus what its last attempt really tried (an LLM client's own retries).
+    const tried = attempts === 0 ? 0 : attempts - 1 + Math.max(1, err.attempts ?? 1);
     this.stats.deadLettered++;
     this.options.hooks?.onEvent?.({
       type: 'dead-lettered',
@@ -847,6 +849,8 @@ export class Engine {
       record: record.id,
       code: err.code,
       error: redactSecrets(err.message),
+      ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
+      attempts: tried,
     });
     if (record.type === 'dlq') {
       // A dead-letter record that fails again is not written back: that would loop forever.
@@ -856,7 +860,7 @@ export class Engine {
       });
       return;
     }
-    const safeRecord = JSON.parse(redactSecrets(JSON.stringify(record))) as TaneRecord;
+    const safeRecord = redactValue(record);
     const dlq: TaneRecord = {
       id: deriveId(record.id, `dlq:${stage}`, 0),
       type: 'dlq',
@@ -866,9 +870,10 @@ export class Engine {
         error: {
           code: err.code,
           message: redactSecrets(err.message),
-          ...(err.where ? { where: err.where } : {}),
+          ...(err.where ? { where: redactSecrets(err.where) } : {}),
+          ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
         },
-        attempts,
+        attempts: tried,
         record: safeRecord,
         source: source
           ? { topic: source.topic, partition: source.partition, offset: source.offset }
@@ -888,7 +893,9 @@ export class Engine {
       topic: m.topic,
       partition: m.partition,
       offset: m.offset,
-      error: err.message,
+      code: err.code,
+      error: redactSecrets(err.message),
+      ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
     });
     const category = (() => {
       try {
@@ -904,7 +911,12 @@ export class Engine {
       category,
       data: {
         stage,
-        error: { code: err.code, message: redactSecrets(err.message) },
+        error: {
+          code: err.code,
+          message: redactSecrets(err.message),
+          ...(err.where ? { where: redactSecrets(err.where) } : {}),
+          ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
+        },
         attempts: 1,
         raw: redactSecrets(m.value.length > 65_536 ? `${m.value.slice(0, 65_536)}…` : m.value),
         source: { topic: m.topic, partition: m.partition, offset: m.offset },
