@@ -3,6 +3,8 @@ import {
   contentId,
   exampleSchema,
   formatSchemaErrors,
+  INPUT_LIMITS,
+  recordLimitError,
   TaneError,
   type TaneRecord,
   validateRecord,
@@ -115,12 +117,24 @@ export function readInputRecords(path: string, text: string, type: string | unde
   const add = (line: number, value: unknown) => {
     const where = `${name}:${line}`;
     try {
-      items.push({ where, record: toRecord(value, type) });
+      const record = toRecord(value, type);
+      const tooBig = recordLimitError(record);
+      if (tooBig) throw new TaneError('INPUT_INVALID', `${tooBig} (docs/records.md, "Size limits")`);
+      items.push({ where, record });
     } catch (err) {
       items.push({ where, error: err instanceof TaneError ? err.message : String(err) });
     }
   };
   const lower = path.toLowerCase();
+  const jsonl = !['.csv', '.yaml', '.yml', '.json'].some((ext) => lower.endsWith(ext));
+  const long = longLines(text);
+  if (long.length > 0 && !jsonl) {
+    // One record may span many lines in these formats: the file is refused as a whole.
+    for (const l of long) items.push({ where: `${name}:${l.line}`, error: lineLimitMessage(l.bytes) });
+    return items;
+  }
+  const skip = new Set(long.map((l) => l.line));
+  for (const l of long) items.push({ where: `${name}:${l.line}`, error: lineLimitMessage(l.bytes) });
   if (lower.endsWith('.csv')) {
     for (const { line, row } of parseCsv(text)) add(line, row);
   } else if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
@@ -160,6 +174,7 @@ export function readInputRecords(path: string, text: string, type: string | unde
     });
   } else {
     text.split('\n').forEach((raw, i) => {
+      if (skip.has(i + 1)) return;
       const trimmed = raw.trim();
       if (!trimmed || trimmed.startsWith('//')) return;
       let value: unknown;
@@ -173,6 +188,28 @@ export function readInputRecords(path: string, text: string, type: string | unde
     });
   }
   return items;
+}
+
+function lineLimitMessage(bytes: number): string {
+  return `the line is ${bytes} bytes, more than the limit of ${INPUT_LIMITS.lineBytes} (docs/records.md, "Size limits")`;
+}
+
+/** Lines longer than the line limit, found without splitting a huge file into strings. */
+function longLines(text: string): { line: number; bytes: number }[] {
+  const out: { line: number; bytes: number }[] = [];
+  // A UTF-16 unit is at most 3 UTF-8 bytes: lines shorter than a third of the limit are never measured.
+  if (text.length * 3 <= INPUT_LIMITS.lineBytes) return out;
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if ((end - start) * 3 > INPUT_LIMITS.lineBytes) {
+      const bytes = Buffer.byteLength(text.slice(start, end), 'utf8');
+      if (bytes > INPUT_LIMITS.lineBytes) out.push({ line, bytes });
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 export function readInputFile(path: string): string {
