@@ -40,6 +40,8 @@ export interface ChatResult {
   /** HTTP attempts made for this call (0 when cached). */
   attempts: number;
   latencyMs: number;
+  /** The server's `finish_reason` (`stop`, `length`, …); undefined for a cached reply or when the server gives none. */
+  finishReason?: string;
 }
 
 export interface JsonChatResult<T> extends ChatResult {
