@@ -124,8 +124,12 @@ export function messyReply(
   }
 }
 
-const EN_META = ['Understood. Here is the response: ', 'Sure! Here is the answer:\n', 'Certainly! '];
-const JA_META = ['承知しました。', '以下は回答です。', 'かしこまりました。以下が回答です：'];
+const EN_META = [
+  'Understood. Here is the response: ',
+  'Sure! Here is the answer:\n',
+  'Certainly! Here is the rewritten example:\n',
+];
+const JA_META = ['承知しました。以下は回答です。', '以下は回答です。', 'かしこまりました。以下が回答です：'];
 const EN_REFUSAL = 'As an AI language model, I cannot help with that request.';
 const JA_REFUSAL = '申し訳ありませんが、AIアシスタントとしてその依頼にはお応えできません。';
 

@@ -30,12 +30,37 @@ function jsonSpans(text: string): string[] {
 }
 
 /**
+ * Whether a span opens with `{` or `[` and closes every bracket it opens
+ * (outside strings): a reply cut off mid-value does not, and repairing it would
+ * invent the end.
+ */
+function closesEverything(span: string): boolean {
+  if (span[0] !== '{' && span[0] !== '[') return false;
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < span.length; i++) {
+    const ch = span[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0 && i < span.length - 1) return false;
+    }
+  }
+  return depth === 0 && quote === '';
+}
+
+/**
  * Parses a reply that should be one JSON value, the way real open models
  * answer: strict JSON first; then a Markdown fence (```json … ```) anywhere in
  * the reply, or the outermost `{…}` / `[…]` span inside prose; each span
  * strict first, then repaired with `jsonrepair` (trailing commas, single
  * quotes, comments).
- * A span that does not close (a reply cut off) is never repaired into a value.
+ * A span that does not close every bracket it opens (a reply cut off) is never
+ * repaired into a value.
  *
  * @example
  * ```ts
@@ -54,9 +79,7 @@ export function readJsonReply(content: string): JsonReadResult {
     } catch (err) {
       firstError ??= (err as Error).message;
     }
-    const opens = span[0] === '{' || span[0] === '[';
-    const closes = span.endsWith('}') || span.endsWith(']');
-    if (!opens || !closes) continue;
+    if (!closesEverything(span)) continue;
     try {
       const value: unknown = JSON.parse(jsonrepair(span));
       if (value !== null && typeof value === 'object') return { ok: true, value, repaired: true };

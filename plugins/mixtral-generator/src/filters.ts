@@ -19,7 +19,9 @@ export type FilterName =
   | 'wrong_language'
   | 'blocklist'
   | 'copy_of_few_shot'
-  | 'duplicate_in_reply';
+  | 'duplicate_in_reply'
+  | 'meta_talk'
+  | 'refusal';
 
 /** Filter settings (the `filters` block of the config). */
 export interface FilterConfig {
@@ -39,6 +41,14 @@ export interface FilterConfig {
    * (英訳, 翻訳, English …): the output of such an example is not checked.
    */
   foreignOutputWords: string[];
+  /**
+   * Regular expressions (case-insensitive, matched at the start of the
+   * instruction and of the output, after NFKC) of chat-assistant talk that is
+   * not part of an example: "Understood. Here is the response", 「承知しました」.
+   */
+  metaTalk: string[];
+  /** Regular expressions (case-insensitive, anywhere in the output, after NFKC) of a refusal: "As an AI language model". */
+  refusals: string[];
 }
 
 /** Why a candidate failed: the filter's name and a sentence for people tuning the filters. */
@@ -74,6 +84,11 @@ export function compileBlocklist(
     for (const { word, re } of asciiRe) if (re.test(t)) return word;
     return other.find((w) => w !== '' && t.includes(w));
   };
+}
+
+/** Compiles the metaTalk/refusals patterns; a bad one is a config error, caught by the config check. */
+export function compilePatterns(patterns: readonly string[], anchored: boolean): RegExp[] {
+  return patterns.map((p) => new RegExp(anchored ? `^(?:${p})` : p, 'iu'));
 }
 
 function lengthFailure(
@@ -148,8 +163,31 @@ export function candidateFilter(
     return foreignWords.some((w) => w !== '' && t.includes(w));
   };
   const key = (e: Example) => `${e.instruction}\n${e.input ?? ''}`;
+  const metaTalk = compilePatterns(config.metaTalk, true);
+  const refusals = compilePatterns(config.refusals, false);
+  const opening = (text: string) => text.normalize('NFKC').trimStart().slice(0, 400);
   return (example, ctx) => {
     if (example.output.trim() === '') return { filter: 'output_empty', message: 'the output is empty' };
+    for (const [field, text] of [
+      ['output', opening(example.output)],
+      ['instruction', opening(example.instruction)],
+    ] as const) {
+      const hit = metaTalk.find((re) => re.test(text));
+      if (hit) {
+        return {
+          filter: 'meta_talk',
+          message: `the ${field} opens with assistant talk (${JSON.stringify(text.match(hit)![0])}), not the example itself`,
+        };
+      }
+    }
+    const outputText = example.output.normalize('NFKC');
+    const refusal = refusals.find((re) => re.test(outputText));
+    if (refusal) {
+      return {
+        filter: 'refusal',
+        message: `the output is a refusal (${JSON.stringify(outputText.match(refusal)![0])})`,
+      };
+    }
     const lengths =
       lengthFailure('instruction', example.instruction, config.instruction) ??
       lengthFailure('output', example.output, config.output);

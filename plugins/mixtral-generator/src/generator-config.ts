@@ -136,6 +136,31 @@ export const DEFAULT_FOREIGN_OUTPUT_WORDS: readonly string[] = [
   'ローマ字',
 ];
 
+/**
+ * Openings of an instruction or output that are a chat assistant talking, not
+ * the example: English and Japanese acknowledgements and "here is" lead-ins.
+ */
+export const DEFAULT_META_TALK: readonly string[] = [
+  // An acknowledgement followed by a lead-in: "Understood. Here is the response", "Sure! Here's".
+  "(?:understood|sure|certainly|of course|absolutely|okay|ok|great)[!.,]?\\s*(?:here(?: is|'s| are)|below is|i(?:'ve| have) (?:written|rewritten|revised|created))",
+  // A lead-in on its own: "Here is the rewritten example:".
+  "here(?: is|'s| are) (?:the|an?|my|your) (?:response|answer|example|instruction|output|rewritten|revised|improved|updated|corrected)",
+  // 「承知しました。以下は…」: an acknowledgement and a lead-in (承知いたしました alone opens many real e-mail replies).
+  '(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|いたしました)|はい)[。、！!]?\\s*以下',
+  // 「以下は返信メールです。」: a lead-in on its own.
+  '以下(?:は|が)[^。\\n]{0,30}(?:です|になります)[。：:]',
+];
+
+/** Refusals and self-references of a chat model, anywhere in an output. */
+export const DEFAULT_REFUSALS: readonly string[] = [
+  'as an ai(?: language)? model',
+  'as an ai assistant',
+  "i(?:'m| am) (?:sorry|afraid),? but i (?:can(?:not|'t)|am unable to|won't)",
+  "^i can(?:not|'t) (?:help|assist|fulfill|comply|provide)",
+  'AI(?:言語モデル|アシスタント)として',
+  '私は(?:AI|人工知能)(?:です|なので|のため)',
+];
+
 const range = (min: number, max: number, what: string) => ({
   type: 'object',
   default: {},
@@ -185,6 +210,20 @@ const filtersSchema = {
       default: [...DEFAULT_FOREIGN_OUTPUT_WORDS],
       description:
         'Words in a ja instruction that ask for an answer in another language (英訳, 翻訳 …); such outputs are not language-checked',
+    },
+    metaTalk: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, format: 'regex' },
+      default: [...DEFAULT_META_TALK],
+      description:
+        'Regular expressions of assistant talk ("Understood. Here is", 承知しました) that an instruction or output must not open with; [] turns the filter off',
+    },
+    refusals: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, format: 'regex' },
+      default: [...DEFAULT_REFUSALS],
+      description:
+        'Regular expressions of a refusal ("As an AI language model") that an output must not contain; [] turns the filter off',
     },
   },
 };
