@@ -39,7 +39,9 @@ describe('readJsonReply', () => {
   it('never repairs a reply that was cut off, or prose without JSON, into a value', () => {
     expect(readJsonReply('{"verdict": "accept", "feedback": "good but').ok).toBe(false);
     expect(readJsonReply('I think this example is fine.').ok).toBe(false);
-    expect(readJsonReply('{"examples": [{"instruction": "a", "output": "b"}, {"instruction": "c"').ok).toBe(false);
+    expect(readJsonReply('{"examples": [{"instruction": "a", "output": "b"}, {"instruction": "c"').ok).toBe(
+      false,
+    );
   });
 
   it('says why a reply is not JSON', () => {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactSecrets, TaneError } from '@tane/core';
+import { type Logger, redactSecrets, TaneError } from '@tane/core';
 import { Ajv, type ValidateFunction } from 'ajv';
 import OpenAI from 'openai';
 import type { ChatMessage, ChatRequest, ChatResult, JsonChatRequest, JsonChatResult } from './chat-types.ts';
@@ -136,7 +136,7 @@ export class OpenAiLlmClient implements LlmClient {
       if (read.ok && validate(read.value)) {
         const usage = { promptTokens, completionTokens };
         if (read.repaired) {
-          this.config.logger.debug('llm reply was sloppy JSON; repaired it', {
+          this.loggerFor(req).debug('llm reply was sloppy JSON; repaired it', {
             endpoint: this.endpoint,
             plugin: req.plugin,
             category: req.category,
@@ -164,7 +164,7 @@ export class OpenAiLlmClient implements LlmClient {
         const room = limit === undefined ? Math.max(1024, 2 * r.usage.completionTokens) : 2 * limit;
         sendReq = { ...sendReq, params: { ...sendReq.params, max_tokens: room } };
         this.ledger.add(req.plugin, req.category, { invalidOutputs: 1, calls: -1 });
-        this.config.logger.warn('llm reply cut off at max_tokens; asking once more with more room', {
+        this.loggerFor(req).warn('llm reply cut off at max_tokens; asking once more with more room', {
           endpoint: this.endpoint,
           plugin: req.plugin,
           category: req.category,
@@ -177,7 +177,7 @@ export class OpenAiLlmClient implements LlmClient {
         ? `schema ${req.schemaName}: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}`
         : read.error;
       this.ledger.add(req.plugin, req.category, { invalidOutputs: 1, calls: -1 });
-      this.config.logger.warn('llm reply failed validation', {
+      this.loggerFor(req).warn('llm reply failed validation', {
         endpoint: this.endpoint,
         plugin: req.plugin,
         category: req.category,
@@ -511,7 +511,7 @@ export class OpenAiLlmClient implements LlmClient {
         // Another call may already have stepped down from this mode; step only once per mode.
         if (this.structuredMode === mode) {
           this.structuredMode = mode === 'json_schema' ? 'json_object' : 'none';
-          this.config.logger.warn('llm server does not support this response_format; falling back', {
+          this.loggerFor(req).warn('llm server does not support this response_format; falling back', {
             endpoint: this.endpoint,
             from: mode,
             to: this.structuredMode,
@@ -530,7 +530,7 @@ export class OpenAiLlmClient implements LlmClient {
           ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
           concurrencyLimit: this.limiter.concurrencyLimit,
         });
-        this.config.logger.warn('llm endpoint throttled', {
+        this.loggerFor(req).warn('llm endpoint throttled', {
           endpoint: this.endpoint,
           plugin: req.plugin,
           status: failure.status,
@@ -597,7 +597,7 @@ export class OpenAiLlmClient implements LlmClient {
       ...('status' in failure && failure.status !== undefined ? { status: failure.status } : {}),
       error: failure.message,
     });
-    this.config.logger.warn('llm request failed; retrying', {
+    this.loggerFor(req).warn('llm request failed; retrying', {
       endpoint: this.endpoint,
       plugin: req.plugin,
       category: req.category,
@@ -623,6 +623,11 @@ export class OpenAiLlmClient implements LlmClient {
         // A broken metrics listener must not fail LLM calls.
       }
     }
+  }
+
+  /** The calling stage's logger when it gave one (the client is shared by every stage of the process). */
+  private loggerFor(req: ChatRequest): Logger {
+    return req.logger ?? this.config.logger;
   }
 
   private scrub(text: string): string {

@@ -153,6 +153,7 @@ export function createGeneratorStage(
         plugin: ctx.plugin,
         category: task.category,
         signal: ctx.signal,
+        logger: ctx.logger,
         schema: generateReplySchema,
         schemaName: 'tane_generate',
         maxInvalidRetries: config.maxInvalidRetries,
@@ -170,6 +171,7 @@ export function createGeneratorStage(
           plugin: ctx.plugin,
           category: task.category,
           signal: ctx.signal,
+          logger: ctx.logger,
         });
         text = plain.content;
         model = plain.model || client.model;

@@ -108,6 +108,7 @@ export function createRepairerStage(
       plugin: ctx.plugin,
       category: record.category,
       signal: ctx.signal,
+      logger: ctx.logger,
       schema: repairReplySchema,
       schemaName: 'tane_repair',
       maxInvalidRetries: config.maxInvalidRetries,
