@@ -25,6 +25,8 @@ const USAGE_CODES = new Set([
   'ROUTE_UNKNOWN',
   'INPUT_INVALID',
   'LLM_CONFIG',
+  'LLM_UNREACHABLE',
+  'LLM_MODEL_UNKNOWN',
 ]);
 
 export function buildProgram(): Command {

@@ -1,5 +1,6 @@
 import { type Logger, redactSecrets, type Transport } from '@tane/core';
 import { Engine, type EngineHooks, type LoadedPipeline } from '@tane/core/engine';
+import { checkPipelineEndpoints } from './check-endpoints.ts';
 import { Progress, type ProgressMode } from './progress.ts';
 
 export interface RunPipelineOptions {
@@ -90,6 +91,8 @@ export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks 
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunOutcome> {
   const { logger } = options;
+  // A wrong model setup stops here, before anything is consumed or committed.
+  await checkPipelineEndpoints(options.pipeline, logger);
   let engineRef: Engine | undefined;
   const progress: Progress = new Progress({
     mode: options.progress,

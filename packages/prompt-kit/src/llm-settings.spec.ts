@@ -19,6 +19,7 @@ describe('llmSettingsSchema', () => {
       tokensPerMinute: 100_000,
       timeoutMs: 60_000,
       maxRetries: 0,
+      throttleBudgetMs: 120_000,
       cachePath: false,
       tokenBudget: 1_000_000,
       structuredOutput: 'json_object',
