@@ -1,6 +1,6 @@
 import { INPUT_LIMITS } from '@tane/core';
 import { describe, expect, it } from 'vitest';
-import { readInputRecords } from './input-records.ts';
+import { decodeInput, readInputRecords } from './input-records.ts';
 
 const seed = (fields: Record<string, unknown>) =>
   JSON.stringify({ category: 'summary', instruction: '要約してください。', output: '要約です。', ...fields });
@@ -52,5 +52,46 @@ describe('readInputRecords size limits', () => {
     const yaml = `- category: c\n  instruction: i\n  output: ${'z'.repeat(INPUT_LIMITS.lineBytes + 10)}\n`;
     const items = readInputRecords('seeds.yaml', yaml, 'seed');
     expect(items).toEqual([{ where: 'seeds.yaml:3', error: expect.stringContaining('the line is') }]);
+  });
+});
+
+describe('readInputRecords on real-world input', () => {
+  const bytes = (...parts: Array<string | number[]>) =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+
+  it('rejects a line with invalid UTF-8, naming file:line and the byte offset, and keeps the others', () => {
+    const good = seed({});
+    const before = `${good}\n{"category":"summary","instruction":"caf`;
+    const offset = Buffer.byteLength(before);
+    const input = decodeInput(bytes(before, [0xe9], '","output":"x"}\n', good));
+    expect(input.invalid).toEqual([{ line: 2, byte: offset }]);
+    const items = readInputRecords('seeds.jsonl', input, 'seed');
+    expect(items.filter((i) => 'record' in i)).toHaveLength(2);
+    expect(items.find((i) => 'error' in i)).toEqual({
+      where: 'seeds.jsonl:2',
+      error: expect.stringContaining(`byte offset ${offset}`),
+    });
+    expect(decodeInput(bytes('ok ', [0xc3, 0xa9], ' 請求書')).invalid).toEqual([]);
+  });
+
+  it('names the missing column of a short CSV row', () => {
+    const csv =
+      'category,instruction,input,output\nsummary,要約してください。,本文,要約です。\nsummary,要約してください。,本文\n';
+    const items = readInputRecords('seeds.csv', csv, 'seed');
+    expect(items[0]).toHaveProperty('record');
+    expect(items[1]).toEqual({
+      where: 'seeds.csv:3',
+      error: expect.stringContaining("column 'output' is missing"),
+    });
+  });
+
+  it('keeps extra seed fields (lang, source) in meta.extra instead of refusing the seed', () => {
+    const [item] = readInputRecords('seeds.jsonl', seed({ lang: 'ja', source: 'wiki' }), 'seed');
+    expect(item).toMatchObject({ record: { type: 'seed', meta: { extra: { lang: 'ja', source: 'wiki' } } } });
+    expect((item as { record: { data: object } }).record.data).toEqual({
+      instruction: '要約してください。',
+      input: '',
+      output: '要約です。',
+    });
   });
 });
