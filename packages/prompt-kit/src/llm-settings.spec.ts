@@ -59,6 +59,7 @@ describe('llmSettingsSchema', () => {
       'model',
       'requestsPerMinute',
       'structuredOutput',
+      'throttleBudgetMs',
       'timeoutMs',
       'tokenBudget',
       'tokensPerMinute',
