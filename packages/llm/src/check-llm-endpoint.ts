@@ -37,7 +37,9 @@ export async function checkLlmEndpoint(config: LlmEndpointConfig = {}): Promise<
         signal: AbortSignal.timeout(Math.min(CHECK_TIMEOUT_MS, resolved.timeoutMs)),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      const c = (err as { cause?: { code?: string; errors?: Array<{ code?: string }>; message?: string } })
+        .cause;
+      const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (err as Error).name;
       throw new TaneError('LLM_UNREACHABLE', `cannot reach the LLM endpoint ${endpoint} (${cause})`, {
         where: endpoint,
         hint: 'start the model server, or set OPENAI_BASE_URL (or llm.baseURL) to where it listens, e.g. http://127.0.0.1:8000/v1',

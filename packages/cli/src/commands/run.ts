@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { progressMode } from '../progress.ts';
-import { runPipeline } from '../run-pipeline.ts';
+import { preflight, runPipeline } from '../run-pipeline.ts';
 import { startTelemetry } from '../telemetry.ts';
 
 export interface RunFlags extends CommonOptions {
@@ -70,6 +70,7 @@ setup (nothing consumed), 3 done but some records were dead-lettered (the count 
     .action(async (file: string, opts: RunFlags) => {
       const logger = loggerFor(opts);
       const pipeline = await loadPipeline(file);
+      await preflight(pipeline, logger);
       const transport = await transportFor(opts, logger);
       const telemetry = await startTelemetry(opts.metricsPort, logger);
       try {
@@ -77,6 +78,7 @@ setup (nothing consumed), 3 done but some records were dead-lettered (the count 
           pipeline,
           transport,
           logger,
+          preflightDone: true,
           untilIdle: !!opts.untilIdle,
           quietMs: Number(opts.quietMs ?? 1500),
           progress: progressMode(opts.progress, !!opts.quiet),
