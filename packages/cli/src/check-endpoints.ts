@@ -5,13 +5,18 @@ import type { LoadedPipeline } from '@tane/core/engine';
  * Checks every model endpoint the pipeline's stages use (their `llm` block,
  * with the OPENAI_BASE_URL / OPENAI_API_KEY / TANE_MODEL defaults) before the
  * worker consumes anything, so a wrong setup stops the run instead of
- * dead-lettering every record. Throws the first problem, naming the stage.
+ * dead-lettering every record. Throws the first problem, naming the stage;
+ * says whether an endpoint is llm-sim, the simulator.
  */
-export async function checkPipelineEndpoints(pipeline: LoadedPipeline, logger: Logger): Promise<void> {
+export async function checkPipelineEndpoints(
+  pipeline: LoadedPipeline,
+  logger: Logger,
+): Promise<{ simulator: boolean }> {
   const stages = Object.entries(pipeline.configs).filter(
     ([, config]) => config && typeof config.llm === 'object' && config.llm !== null,
   );
-  if (stages.length === 0) return;
+  let simulator = false;
+  if (stages.length === 0) return { simulator };
   const { checkLlmEndpoint } = await import('@tane/llm');
   const checked = new Set<string>();
   for (const [stage, config] of stages) {
@@ -26,6 +31,7 @@ export async function checkPipelineEndpoints(pipeline: LoadedPipeline, logger: L
     checked.add(key);
     try {
       const result = await checkLlmEndpoint(endpoint);
+      simulator ||= result.simulator;
       if (result.warning) {
         logger.warn('could not confirm the LLM endpoint; going on', {
           stage,
@@ -42,4 +48,5 @@ export async function checkPipelineEndpoints(pipeline: LoadedPipeline, logger: L
       });
     }
   }
+  return { simulator };
 }

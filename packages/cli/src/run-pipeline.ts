@@ -93,9 +93,9 @@ export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks 
  * or a wrong model setup stops here, before anything is consumed, committed or
  * written.
  */
-export async function preflight(pipeline: LoadedPipeline, logger: Logger): Promise<void> {
+export async function preflight(pipeline: LoadedPipeline, logger: Logger): Promise<{ simulator: boolean }> {
   await assertStageFiles(pipeline);
-  await checkPipelineEndpoints(pipeline, logger);
+  return checkPipelineEndpoints(pipeline, logger);
 }
 
 /**

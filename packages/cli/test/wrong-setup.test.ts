@@ -71,6 +71,17 @@ describe('a wrong model setup stops the run before it consumes anything', () => 
     expect([0, 3], good.all).toContain(good.code);
     const rows = await tane(['topics', 'tail', 'tane.dataset', '--from-beginning', '-n', '1000', ...t], dir);
     expect(rows.out.trim().split('\n').length).toBeGreaterThan(0);
+    // Every run (not only demo) says the simulator made the data, and carries the token usage.
+    expect(good.all).toContain('SIMULATOR');
+    const dataset = join(dir, '.tane/datasets/en-general');
+    const manifest = JSON.parse(readFileSync(join(dataset, 'manifest.json'), 'utf8')) as {
+      simulator: boolean;
+      llmUsage: { requests: number; totalTokens: number };
+    };
+    expect(manifest.simulator).toBe(true);
+    expect(manifest.llmUsage.requests).toBeGreaterThan(0);
+    expect(manifest.llmUsage.totalTokens).toBeGreaterThan(0);
+    expect(readFileSync(join(dataset, 'README.md'), 'utf8')).toContain('**Simulated.**');
   });
 
   it('a run that dead-lettered records exits 3 and says how many and where to look', async () => {

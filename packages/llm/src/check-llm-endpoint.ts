@@ -7,6 +7,8 @@ export interface EndpointCheck {
   model: string;
   /** How the endpoint was checked: its model list, or (without one) a one-token request. */
   via: 'models' | 'request';
+  /** The endpoint is llm-sim, tane's simulator (its model list says so): its text is synthetic. */
+  simulator: boolean;
   /** Set when the check could not decide (a 5xx): the run goes on and the client's retries take over. */
   warning?: string;
 }
@@ -61,19 +63,26 @@ export async function checkLlmEndpoint(config: LlmEndpointConfig = {}): Promise<
   if (listed.status === 401 || listed.status === 403) throw refusedKey(listed.status);
   if (listed.ok) {
     const body = (await listed.json().catch(() => undefined)) as
-      | { data?: Array<{ id?: unknown }> }
+      | { data?: Array<{ id?: unknown; owned_by?: unknown }> }
       | undefined;
+    const simulator = (body?.data ?? []).some((m) => m.owned_by === 'llm-sim');
     const ids = (body?.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
     if (ids.length > 0) {
       if (!ids.includes(model)) {
         const shown = ids.slice(0, 8).join(', ') + (ids.length > 8 ? ', …' : '');
         throw unknownModel(`; it serves: ${shown}`);
       }
-      return { endpoint, model, via: 'models' };
+      return { endpoint, model, via: 'models', simulator };
     }
   }
   if (listed.status >= 500) {
-    return { endpoint, model, via: 'models', warning: `GET /models answered HTTP ${listed.status}` };
+    return {
+      endpoint,
+      model,
+      via: 'models',
+      simulator: false,
+      warning: `GET /models answered HTTP ${listed.status}`,
+    };
   }
   // No usable model list (404 or an empty list): one request with one token says as much.
   const probe = await call('/chat/completions', {
@@ -81,9 +90,15 @@ export async function checkLlmEndpoint(config: LlmEndpointConfig = {}): Promise<
     body: JSON.stringify({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }),
   });
   if (probe.status === 401 || probe.status === 403) throw refusedKey(probe.status);
-  if (probe.ok) return { endpoint, model, via: 'request' };
+  if (probe.ok) return { endpoint, model, via: 'request', simulator: false };
   const text = (await probe.text().catch(() => '')).slice(0, 300);
   if (probe.status === 404 || (probe.status === 400 && /model/i.test(text)))
     throw unknownModel(` (HTTP ${probe.status})`);
-  return { endpoint, model, via: 'request', warning: `a test request answered HTTP ${probe.status}` };
+  return {
+    endpoint,
+    model,
+    via: 'request',
+    simulator: false,
+    warning: `a test request answered HTTP ${probe.status}`,
+  };
 }

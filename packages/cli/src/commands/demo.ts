@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaneError } from '@tane/core';
@@ -9,6 +9,7 @@ import { datasetDirOf, renderCategoryTable } from '../dataset-table.ts';
 import { readInputFile, readInputRecords } from '../input-records.ts';
 import { progressMode } from '../progress.ts';
 import { publishRecords } from '../publish-records.ts';
+import { recordRunFacts } from '../record-run-facts.ts';
 import { runPipeline } from '../run-pipeline.ts';
 import { categoriesFor, topUp } from '../top-up.ts';
 
@@ -122,19 +123,7 @@ Examples:
           quietMs: 500,
           progress: progressMode(opts.progress, !!opts.quiet),
           targets,
-          onStopped: async () => {
-            if (!datasetDir || !existsSync(datasetDir)) return;
-            // usage.json keeps every run's usage (one entry per endpoint and run); the report adds them up.
-            const { llmClients } = await import('@tane/llm');
-            const usage = llmClients()
-              .map((c) => c.usage())
-              .filter((u) => u.totals.calls > 0);
-            if (usage.length === 0) return;
-            const file = join(datasetDir, 'usage.json');
-            const earlier: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
-            const all = [...(Array.isArray(earlier) ? earlier : [earlier]), ...usage];
-            writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
-          },
+          onStopped: async () => recordRunFacts(datasetDir, { simulator: sim !== undefined }),
           whileRunning: async (engine) => {
             result = await topUp({
               transport,
@@ -150,12 +139,6 @@ Examples:
         });
         out(`\n▶ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         if (datasetDir && existsSync(join(datasetDir, 'manifest.json'))) {
-          if (sim) {
-            const file = join(datasetDir, 'manifest.json');
-            const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-            manifest.simulator = true;
-            writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-          }
           out(renderCategoryTable(datasetDir, targets) ?? '');
           const { writeReport } = await import('@tane/report');
           const report = await writeReport(datasetDir);

@@ -1,8 +1,10 @@
 import { loadPipeline } from '@tane/core/engine';
 import { type Command, Option } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
+import { datasetDirOf } from '../dataset-table.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { progressMode } from '../progress.ts';
+import { recordRunFacts } from '../record-run-facts.ts';
 import { preflight, runPipeline } from '../run-pipeline.ts';
 import { startTelemetry } from '../telemetry.ts';
 
@@ -70,7 +72,12 @@ setup (nothing consumed), 3 done but some records were dead-lettered (the count 
     .action(async (file: string, opts: RunFlags) => {
       const logger = loggerFor(opts);
       const pipeline = await loadPipeline(file);
-      await preflight(pipeline, logger);
+      const { simulator } = await preflight(pipeline, logger);
+      if (simulator) {
+        logger.warn(
+          'the model endpoint is llm-sim, the SIMULATOR: the data is synthetic (marked so in manifest.json)',
+        );
+      }
       const transport = await transportFor(opts, logger);
       const telemetry = await startTelemetry(opts.metricsPort, logger);
       try {
@@ -79,6 +86,10 @@ setup (nothing consumed), 3 done but some records were dead-lettered (the count 
           transport,
           logger,
           preflightDone: true,
+          onStopped: async (engine) =>
+            recordRunFacts(datasetDirOf(pipeline, opts.dataDir ?? '.tane', engine.topology.runId), {
+              simulator,
+            }),
           untilIdle: !!opts.untilIdle,
           quietMs: Number(opts.quietMs ?? 1500),
           progress: progressMode(opts.progress, !!opts.quiet),
