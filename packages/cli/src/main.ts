@@ -2,6 +2,7 @@ import { redactSecrets, TaneError } from '@tane/core';
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { demoCommand } from './commands/demo.ts';
+import { dlqCommand } from './commands/dlq.ts';
 import { generateCommand } from './commands/generate.ts';
 import { llmSimCommand } from './commands/llm-sim.ts';
 import { pluginsCommand } from './commands/plugins.ts';
@@ -63,6 +64,7 @@ Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authori
     generateCommand,
     replayCommand,
     topicsCommand,
+    dlqCommand,
     pluginsCommand,
     reportCommand,
     llmSimCommand,

@@ -112,5 +112,30 @@ stages:
     expect(r.err).toContain('2 records were dead-lettered to tane.dlq');
     expect(r.err).toContain('tane topics tail tane.dlq');
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(6);
+
+    // The way back: list, show, and retry to the source topic, once per retry count.
+    const list = await tane(['dlq', 'list', '--pipeline', 'p.yaml', ...t], dir);
+    expect(list.code, list.all).toBe(0);
+    expect(list.out).toContain('2 dead-lettered records on tane.dlq');
+    expect(list.out).toMatch(/only {2}TEST_FAILED {2}attempts=1 {2}tane\.in\/\d+@\d+ {2}failed on r0 on purpose/);
+    const id = list.out.trim().split('\n')[0]!.split(' ')[0]!;
+    const show = await tane(['dlq', 'show', id, ...t], dir);
+    expect(JSON.parse(show.out).data.error.hint).toBe('drop data.fail');
+    const retry = await tane(['dlq', 'retry', '--all', ...t], dir);
+    expect(retry.out, retry.all).toContain('published 2 records again to tane.in');
+    const again = await tane(['dlq', 'retry', '--code', 'TEST_FAILED', ...t], dir);
+    expect(again.out, again.all).toContain('0 retried, 2 skipped');
+    const rerun = await tane(
+      ['run', 'p.yaml', '--until-idle', '--quiet-ms', '200', '--progress', 'off', ...t],
+      dir,
+    );
+    expect(rerun.code, rerun.all).toBe(3);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(8);
+    const tail = await tane(['topics', 'tail', 'tane.in', '--from-beginning', '-n', '100', ...t], dir);
+    const retried = tail.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { meta: { dlqRetries?: number } });
+    expect(retried.filter((r) => r.meta.dlqRetries === 1)).toHaveLength(2);
   });
 });
