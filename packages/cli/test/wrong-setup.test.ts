@@ -117,7 +117,9 @@ stages:
     const list = await tane(['dlq', 'list', '--pipeline', 'p.yaml', ...t], dir);
     expect(list.code, list.all).toBe(0);
     expect(list.out).toContain('2 dead-lettered records on tane.dlq');
-    expect(list.out).toMatch(/only {2}TEST_FAILED {2}attempts=1 {2}tane\.in\/\d+@\d+ {2}failed on r0 on purpose/);
+    expect(list.out).toMatch(
+      /only {2}TEST_FAILED {2}attempts=1 {2}tane\.in\/\d+@\d+ {2}failed on r0 on purpose/,
+    );
     const id = list.out.trim().split('\n')[0]!.split(' ')[0]!;
     const show = await tane(['dlq', 'show', id, ...t], dir);
     expect(JSON.parse(show.out).data.error.hint).toBe('drop data.fail');
