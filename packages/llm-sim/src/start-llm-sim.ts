@@ -190,7 +190,11 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
               : examples,
         };
       } else if (task.kind === 'judge') reply = judgeExample(task, seed);
-      else reply = repairExample(task, seed, quality.unfixableRate);
+      else {
+        const repaired = repairExample(task, seed, quality.unfixableRate);
+        // A chat model sometimes wraps its repair in meta-talk too.
+        reply = style === 'messy' ? messyExample(repaired, task.lang, seed, `repair#${hash}`) : repaired;
+      }
       if (style === 'messy') {
         // Real open models often ignore response_format: the messy style answers the same with or without it.
         const shape = messyShape(seed, hash);

@@ -1,5 +1,5 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from '@tane/prompt-kit';
+import { compileTalkPatterns, findAssistantTalk, type PromptLang } from '@tane/prompt-kit';
 import {
   bigramSimilarity,
   charLength,
@@ -86,11 +86,6 @@ export function compileBlocklist(
   };
 }
 
-/** Compiles the metaTalk/refusals patterns; a bad one is a config error, caught by the config check. */
-export function compilePatterns(patterns: readonly string[], anchored: boolean): RegExp[] {
-  return patterns.map((p) => new RegExp(anchored ? `^(?:${p})` : p, 'iu'));
-}
-
 function lengthFailure(
   field: 'instruction' | 'output',
   text: string,
@@ -163,31 +158,21 @@ export function candidateFilter(
     return foreignWords.some((w) => w !== '' && t.includes(w));
   };
   const key = (e: Example) => `${e.instruction}\n${e.input ?? ''}`;
-  const metaTalk = compilePatterns(config.metaTalk, true);
-  const refusals = compilePatterns(config.refusals, false);
-  const opening = (text: string) => text.normalize('NFKC').trimStart().slice(0, 400);
+  const talkPatterns = {
+    metaTalk: compileTalkPatterns(config.metaTalk, true),
+    refusals: compileTalkPatterns(config.refusals, false),
+  };
   return (example, ctx) => {
     if (example.output.trim() === '') return { filter: 'output_empty', message: 'the output is empty' };
-    for (const [field, text] of [
-      ['output', opening(example.output)],
-      ['instruction', opening(example.instruction)],
-    ] as const) {
-      const hit = metaTalk.find((re) => re.test(text));
-      if (hit) {
-        return {
-          filter: 'meta_talk',
-          message: `the ${field} opens with assistant talk (${JSON.stringify(text.match(hit)![0])}), not the example itself`,
-        };
-      }
-    }
-    const outputText = example.output.normalize('NFKC');
-    const refusal = refusals.find((re) => re.test(outputText));
-    if (refusal) {
+    const talk = findAssistantTalk(example, talkPatterns);
+    if (talk?.kind === 'meta_talk') {
       return {
-        filter: 'refusal',
-        message: `the output is a refusal (${JSON.stringify(outputText.match(refusal)![0])})`,
+        filter: 'meta_talk',
+        message: `the ${talk.field} opens with assistant talk (${JSON.stringify(talk.match)}), not the example itself`,
       };
     }
+    if (talk)
+      return { filter: 'refusal', message: `the output is a refusal (${JSON.stringify(talk.match)})` };
     const lengths =
       lengthFailure('instruction', example.instruction, config.instruction) ??
       lengthFailure('output', example.output, config.output);

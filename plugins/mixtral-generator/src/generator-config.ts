@@ -1,4 +1,6 @@
 import {
+  DEFAULT_META_TALK,
+  DEFAULT_REFUSALS,
   type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
@@ -17,6 +19,8 @@ export interface GenerationParams extends SamplingParams {
   /** Present when `seedPerTask` is on. */
   seed?: number;
 }
+
+export { DEFAULT_META_TALK, DEFAULT_REFUSALS };
 
 /** Config of the generator stage, with defaults applied. */
 export interface GeneratorConfig {
@@ -134,31 +138,6 @@ export const DEFAULT_FOREIGN_OUTPUT_WORDS: readonly string[] = [
   'ドイツ語',
   'スペイン語',
   'ローマ字',
-];
-
-/**
- * Openings of an instruction or output that are a chat assistant talking, not
- * the example: English and Japanese acknowledgements and "here is" lead-ins.
- */
-export const DEFAULT_META_TALK: readonly string[] = [
-  // An acknowledgement followed by a lead-in: "Understood. Here is the response", "Sure! Here's".
-  "(?:understood|sure|certainly|of course|absolutely|okay|ok|great)[!.,]?\\s*(?:here(?: is|'s| are)|below is|i(?:'ve| have) (?:written|rewritten|revised|created))",
-  // A lead-in on its own: "Here is the rewritten example:".
-  "here(?: is|'s| are) (?:the|an?|my|your) (?:response|answer|example|instruction|output|rewritten|revised|improved|updated|corrected)",
-  // 「承知しました。以下は…」: an acknowledgement and a lead-in (承知いたしました alone opens many real e-mail replies).
-  '(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|いたしました)|はい)[。、！!]?\\s*以下',
-  // 「以下は返信メールです。」: a lead-in on its own.
-  '以下(?:は|が)[^。\\n]{0,30}(?:です|になります)[。：:]',
-];
-
-/** Refusals and self-references of a chat model, anywhere in an output. */
-export const DEFAULT_REFUSALS: readonly string[] = [
-  'as an ai(?: language)? model',
-  'as an ai assistant',
-  "i(?:'m| am) (?:sorry|afraid),? but i (?:can(?:not|'t)|am unable to|won't)",
-  "^i can(?:not|'t) (?:help|assist|fulfill|comply|provide)",
-  'AI(?:言語モデル|アシスタント)として',
-  '私は(?:AI|人工知能)(?:です|なので|のため)',
 ];
 
 const range = (min: number, max: number, what: string) => ({

@@ -10,7 +10,7 @@ import { readInputFile, readInputRecords } from '../input-records.ts';
 import { progressMode } from '../progress.ts';
 import { publishRecords } from '../publish-records.ts';
 import { recordRunFacts } from '../record-run-facts.ts';
-import { runPipeline } from '../run-pipeline.ts';
+import { preflight, runPipeline } from '../run-pipeline.ts';
 import { categoriesFor, topUp } from '../top-up.ts';
 
 interface DemoFlags extends CommonOptions {
@@ -85,9 +85,15 @@ Examples:
           `▶ Using the model endpoint ${new URL(process.env.OPENAI_BASE_URL).origin} (model ${process.env.TANE_MODEL ?? 'default'})`,
         );
       }
+      const pipeline = await loadPipeline(join(exampleDir, 'pipeline.yaml'));
+      // The simulator may also be behind OPENAI_BASE_URL: the endpoint's model list says so.
+      const checked = await preflight(pipeline, logger).catch(async (err: unknown) => {
+        await sim?.close();
+        throw err;
+      });
+      const simulator = checked.simulator || sim !== undefined;
       const transport = await transportFor(opts, logger);
       try {
-        const pipeline = await loadPipeline(join(exampleDir, 'pipeline.yaml'));
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;
         const target = opts.target !== undefined ? Number(opts.target) : undefined;
@@ -123,7 +129,8 @@ Examples:
           quietMs: 500,
           progress: progressMode(opts.progress, !!opts.quiet),
           targets,
-          onStopped: async () => recordRunFacts(datasetDir, { simulator: sim !== undefined }),
+          preflightDone: true,
+          onStopped: async () => recordRunFacts(datasetDir, { simulator }),
           whileRunning: async (engine) => {
             result = await topUp({
               transport,
@@ -151,7 +158,7 @@ Examples:
           );
           out('Run the same command again to top them up, or raise --max-rounds.');
         }
-        if (sim)
+        if (simulator)
           out(
             '\n(generated with llm-sim, the simulator — point OPENAI_BASE_URL at a real server for real data)',
           );
