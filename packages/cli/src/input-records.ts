@@ -3,6 +3,8 @@ import {
   contentId,
   exampleSchema,
   formatSchemaErrors,
+  INPUT_LIMITS,
+  recordLimitError,
   TaneError,
   type TaneRecord,
   validateRecord,
@@ -22,8 +24,8 @@ const validateSeed = ajv.compile({
     id: { type: 'string', minLength: 1 },
     category: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
   },
-  additionalProperties: false,
 });
+const SEED_FIELDS = new Set(['id', 'category', 'instruction', 'input', 'output']);
 
 /**
  * Turns one parsed item into a record. A full envelope is taken as it is; with
@@ -51,18 +53,22 @@ export function toRecord(value: unknown, type: string | undefined): TaneRecord {
   }
   const category = String(row.category);
   const instruction = String(row.instruction);
+  // Fields a seed file carries besides the example (lang, source, author, …) are kept, not refused.
+  const extra = Object.fromEntries(Object.entries(row).filter(([k]) => !SEED_FIELDS.has(k)));
   return {
     id: typeof row.id === 'string' ? row.id : contentId('seed', category, instruction),
     type: 'seed',
     category,
     data: { instruction, input: String(row.input ?? ''), output: String(row.output) },
-    meta: {},
+    meta: Object.keys(extra).length > 0 ? { extra } : {},
     lineage: [],
     headers: {},
   };
 }
 
-function parseCsv(text: string): { line: number; row: Record<string, string> }[] {
+function parseCsv(
+  text: string,
+): Array<{ line: number; row: Record<string, string> } | { line: number; error: string }> {
   const rows: { line: number; cells: string[] }[] = [];
   let cells: string[] = [];
   let cell = '';
@@ -98,10 +104,23 @@ function parseCsv(text: string): { line: number; row: Record<string, string> }[]
   if (cells.some((x) => x !== '')) rows.push({ line: rowStart, cells });
   const [header, ...body] = rows;
   if (!header) return [];
-  return body.map(({ line: l, cells: cs }) => ({
-    line: l,
-    row: Object.fromEntries(header.cells.map((h, i) => [h.trim(), cs[i] ?? ''])),
-  }));
+  const names = header.cells.map((h) => h.trim());
+  return body.map(({ line: l, cells: cs }) => {
+    if (cs.length < names.length) {
+      const missing = names.slice(cs.length);
+      return {
+        line: l,
+        error: `the row has ${cs.length} of the ${names.length} columns: ${missing.length === 1 ? 'column' : 'columns'} ${missing.map((m) => `'${m}'`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`,
+      };
+    }
+    if (cs.length > names.length) {
+      return {
+        line: l,
+        error: `the row has ${cs.length} cells but the header names ${names.length} columns`,
+      };
+    }
+    return { line: l, row: Object.fromEntries(names.map((h, i) => [h, cs[i] ?? ''])) };
+  });
 }
 
 /**
@@ -109,20 +128,46 @@ function parseCsv(text: string): { line: number; row: Record<string, string> }[]
  * (`.yaml`, `.yml`) or CSV with a header row (`.csv`), and turns every item into
  * a record or an error naming its file:line. One bad line never stops the rest.
  */
-export function readInputRecords(path: string, text: string, type: string | undefined): InputItem[] {
+export function readInputRecords(
+  path: string,
+  input: string | DecodedInput,
+  type: string | undefined,
+): InputItem[] {
   const name = path === '-' ? '<stdin>' : path;
   const items: InputItem[] = [];
+  const { text, invalid } = typeof input === 'string' ? { text: input, invalid: [] } : input;
   const add = (line: number, value: unknown) => {
     const where = `${name}:${line}`;
     try {
-      items.push({ where, record: toRecord(value, type) });
+      const record = toRecord(value, type);
+      const tooBig = recordLimitError(record);
+      if (tooBig) throw new TaneError('INPUT_INVALID', `${tooBig} (docs/records.md, "Size limits")`);
+      items.push({ where, record });
     } catch (err) {
       items.push({ where, error: err instanceof TaneError ? err.message : String(err) });
     }
   };
   const lower = path.toLowerCase();
+  const jsonl = !['.csv', '.yaml', '.yml', '.json'].some((ext) => lower.endsWith(ext));
+  const long = longLines(text);
+  if (long.length > 0 && !jsonl) {
+    // One record may span many lines in these formats: the file is refused as a whole.
+    for (const l of long) items.push({ where: `${name}:${l.line}`, error: lineLimitMessage(l.bytes) });
+    return items;
+  }
+  if (invalid.length > 0 && !jsonl) {
+    const [first] = invalid;
+    items.push({ where: `${name}:${first!.line}`, error: utf8Message(first!.byte) });
+    return items;
+  }
+  const skip = new Set([...long.map((l) => l.line), ...invalid.map((b) => b.line)]);
+  for (const l of long) items.push({ where: `${name}:${l.line}`, error: lineLimitMessage(l.bytes) });
+  for (const b of invalid) items.push({ where: `${name}:${b.line}`, error: utf8Message(b.byte) });
   if (lower.endsWith('.csv')) {
-    for (const { line, row } of parseCsv(text)) add(line, row);
+    for (const r of parseCsv(text)) {
+      if ('error' in r) items.push({ where: `${name}:${r.line}`, error: r.error });
+      else add(r.line, r.row);
+    }
   } else if (lower.endsWith('.yaml') || lower.endsWith('.yml')) {
     const lc = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lc });
@@ -160,6 +205,7 @@ export function readInputRecords(path: string, text: string, type: string | unde
     });
   } else {
     text.split('\n').forEach((raw, i) => {
+      if (skip.has(i + 1)) return;
       const trimmed = raw.trim();
       if (!trimmed || trimmed.startsWith('//')) return;
       let value: unknown;
@@ -175,9 +221,92 @@ export function readInputRecords(path: string, text: string, type: string | unde
   return items;
 }
 
-export function readInputFile(path: string): string {
+function lineLimitMessage(bytes: number): string {
+  return `the line is ${bytes} bytes, more than the limit of ${INPUT_LIMITS.lineBytes} (docs/records.md, "Size limits")`;
+}
+
+/** Lines longer than the line limit, found without splitting a huge file into strings. */
+function longLines(text: string): { line: number; bytes: number }[] {
+  const out: { line: number; bytes: number }[] = [];
+  // A UTF-16 unit is at most 3 UTF-8 bytes: lines shorter than a third of the limit are never measured.
+  if (text.length * 3 <= INPUT_LIMITS.lineBytes) return out;
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if ((end - start) * 3 > INPUT_LIMITS.lineBytes) {
+      const bytes = Buffer.byteLength(text.slice(start, end), 'utf8');
+      if (bytes > INPUT_LIMITS.lineBytes) out.push({ line, bytes });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function utf8Message(byte: number): string {
+  return `the line is not valid UTF-8 (first bad byte at byte offset ${byte} of the file); save the file as UTF-8`;
+}
+
+/** A file's text, with the lines that held invalid UTF-8 (their bytes were replaced by U+FFFD). */
+export interface DecodedInput {
+  text: string;
+  invalid: { line: number; byte: number }[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes UTF-8, and finds each line holding an invalid sequence (with the byte offset of its first bad byte). */
+export function decodeInput(bytes: Uint8Array): DecodedInput {
   try {
-    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+    return { text: strictUtf8.decode(bytes), invalid: [] };
+  } catch {
+    // fall through: find the bad lines
+  }
+  const invalid: { line: number; byte: number }[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let reported = -1;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b === 0x0a) {
+      line++;
+      lineStart = ++i;
+      continue;
+    }
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
+    let ok = need >= 0 && i + need < bytes.length + (need === 0 ? 1 : 0);
+    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok && need > 0) {
+      // Overlong forms, surrogates and code points above U+10FFFF.
+      const b1 = bytes[i + 1]!;
+      if (b === 0xe0 && b1 < 0xa0) ok = false;
+      if (b === 0xed && b1 > 0x9f) ok = false;
+      if (b === 0xf0 && b1 < 0x90) ok = false;
+      if (b === 0xf4 && b1 > 0x8f) ok = false;
+    }
+    if (!ok) {
+      if (reported !== lineStart) invalid.push({ line, byte: i });
+      reported = lineStart;
+      i++;
+      continue;
+    }
+    i += need + 1;
+  }
+  return { text: new TextDecoder('utf-8').decode(bytes), invalid };
+}
+
+export function readInputFile(path: string): DecodedInput {
+  try {
+    return decodeInput(path === '-' ? readFileSync(0) : readFileSync(path));
   } catch (err) {
     throw new TaneError(
       'INPUT_INVALID',

@@ -1,4 +1,4 @@
-import { type Logger, redactSecrets } from '@tane/core';
+import { type Logger, redactSecrets, redactValue } from '@tane/core';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 
 export type LogFormat = 'pretty' | 'json';
@@ -11,9 +11,7 @@ export interface LoggerOptions {
 }
 
 const clean = (fields: Record<string, unknown> | undefined) =>
-  fields === undefined
-    ? undefined
-    : (JSON.parse(redactSecrets(JSON.stringify(fields))) as Record<string, unknown>);
+  fields === undefined ? undefined : redactValue(fields);
 
 function adapt(p: PinoLogger): Logger {
   return {
@@ -39,11 +37,15 @@ export function createLogger(options: LoggerOptions): Logger {
   const make = (bindings: Record<string, unknown>): Logger => {
     const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
       if (levels.indexOf(level) < min) return;
-      const all = { ...bindings, ...(fields ?? {}) };
+      const all = redactValue({ ...bindings, ...(fields ?? {}) });
       delete all.pipeline;
       delete all.group;
       const extras = Object.entries(all)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        // A value with a line break or control character (a reply excerpt) is quoted, so one entry stays one line.
+        .map(
+          ([k, v]) =>
+            `${k}=${typeof v === 'string' && !/\p{Cc}|[\u2028\u2029]/u.test(v) ? v : JSON.stringify(v)}`,
+        )
         .join(' ');
       const tag = level === 'info' ? '' : `${level.toUpperCase()} `;
       destination.write(redactSecrets(`${tag}${msg}${extras ? `  ${extras}` : ''}`) + '\n');

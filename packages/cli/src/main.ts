@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { decontaminateCommand } from './commands/decontaminate.ts';
 import { demoCommand } from './commands/demo.ts';
+import { dlqCommand } from './commands/dlq.ts';
 import { generateCommand } from './commands/generate.ts';
 import { llmSimCommand } from './commands/llm-sim.ts';
 import { pluginsCommand } from './commands/plugins.ts';
@@ -26,6 +27,8 @@ const USAGE_CODES = new Set([
   'ROUTE_UNKNOWN',
   'INPUT_INVALID',
   'LLM_CONFIG',
+  'LLM_UNREACHABLE',
+  'LLM_MODEL_UNKNOWN',
 ]);
 
 export function buildProgram(): Command {
@@ -62,6 +65,7 @@ Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authori
     generateCommand,
     replayCommand,
     topicsCommand,
+    dlqCommand,
     pluginsCommand,
     reportCommand,
     decontaminateCommand,

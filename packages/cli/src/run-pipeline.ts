@@ -1,5 +1,7 @@
-import { type Logger, redactSecrets, type Transport } from '@tane/core';
+import { type Logger, redactSecrets, TaneError, type Transport } from '@tane/core';
 import { Engine, type EngineHooks, type LoadedPipeline } from '@tane/core/engine';
+import { checkPipelineEndpoints } from './check-endpoints.ts';
+import { assertStageFiles } from './check-stage-files.ts';
 import { Progress, type ProgressMode } from './progress.ts';
 import { onStopSignal } from './stop-signals.ts';
 
@@ -20,6 +22,8 @@ export interface RunPipelineOptions {
   onLag?: (topic: string, partition: number, lag: number) => void;
   /** Called after the engine stopped, while LLM clients are still open (e.g. to save their usage). */
   onStopped?: (engine: Engine) => Promise<void>;
+  /** The caller already ran {@link preflight} (before opening the transport). */
+  preflightDone?: boolean;
   /** Called once the engine runs (e.g. to publish work for it). Its promise is awaited before idling counts. */
   whileRunning?: (engine: Engine) => Promise<void>;
 }
@@ -85,12 +89,24 @@ export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks 
 }
 
 /**
+ * Checks what would otherwise fail every record or fail at start: the files
+ * the stages name (categories) and every model endpoint. A bad categories file
+ * or a wrong model setup stops here, before anything is consumed, committed or
+ * written.
+ */
+export async function preflight(pipeline: LoadedPipeline, logger: Logger): Promise<{ simulator: boolean }> {
+  await assertStageFiles(pipeline);
+  return checkPipelineEndpoints(pipeline, logger);
+}
+
+/**
  * Runs a pipeline as one group member until idle (batch style) or until
  * SIGINT/SIGTERM (service style). A signal drains in-flight work, commits and
  * returns normally; a second signal exits at once.
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunOutcome> {
   const { logger } = options;
+  if (!options.preflightDone) await preflight(options.pipeline, logger);
   let engineRef: Engine | undefined;
   const progress: Progress = new Progress({
     mode: options.progress,
@@ -162,7 +178,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
     await closeLlmClients();
     return { engine, interrupted };
   } catch (err) {
-    logger.error('run failed', { error: redactSecrets(String((err as Error).message ?? err)) });
+    // A TaneError is printed once, by the command (code, place and hint); anything else is logged here.
+    if (!(err instanceof TaneError)) {
+      logger.error('run failed', { error: redactSecrets(String((err as Error).message ?? err)) });
+    }
     await engine.stop().catch(() => {});
     await closeLlmClients();
     throw err;

@@ -10,6 +10,8 @@ export interface TaneProcess {
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
 }
 
 const running: ChildProcess[] = [];
@@ -24,8 +26,17 @@ export function startTane(args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, output: () => out };
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+    stderr += d;
+  });
+  // 'close', not 'exit': every byte of output has arrived by then.
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  return { child, exited, output: () => out, stdout: () => stdout, stderr: () => stderr };
 }

@@ -20,7 +20,10 @@ export const ErrorCodes = {
   TOPIC_NOT_FOUND: 'TOPIC_NOT_FOUND',
   GROUP_LOCKED: 'GROUP_LOCKED',
   LLM_CONFIG: 'LLM_CONFIG',
+  LLM_UNREACHABLE: 'LLM_UNREACHABLE',
+  LLM_MODEL_UNKNOWN: 'LLM_MODEL_UNKNOWN',
   LLM_RETRIES_EXHAUSTED: 'LLM_RETRIES_EXHAUSTED',
+  LLM_THROTTLED: 'LLM_THROTTLED',
   LLM_BUDGET_EXHAUSTED: 'LLM_BUDGET_EXHAUSTED',
   LLM_INVALID_OUTPUT: 'LLM_INVALID_OUTPUT',
   LLM_ABORTED: 'LLM_ABORTED',
@@ -39,6 +42,8 @@ export interface TaneErrorOptions {
   cause?: unknown;
   /** Whether retrying the same work may succeed (network faults, timeouts). */
   retryable?: boolean;
+  /** How many times the failed operation was really tried (an LLM call's HTTP attempts and re-asks), when more than once. */
+  attempts?: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export class TaneError extends Error {
   readonly where: string | undefined;
   readonly hint: string | undefined;
   readonly retryable: boolean;
+  readonly attempts: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: TaneErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +71,7 @@ export class TaneError extends Error {
     this.where = options.where;
     this.hint = options.hint;
     this.retryable = options.retryable ?? false;
+    this.attempts = options.attempts;
   }
 
   /** `CODE at where: message\n  → hint`, the form the CLI prints. */

@@ -7,6 +7,7 @@ export { canonicalJson } from './canonical-json.ts';
 export { type ErrorCode, ErrorCodes, TaneError, type TaneErrorOptions, toTaneError } from './errors.ts';
 export { followTopic } from './follow-topic.ts';
 export { contentId, deriveId, stableHash32 } from './ids.ts';
+export { INPUT_LIMITS, recordLimitError } from './input-limits.ts';
 export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './logger.ts';
 export {
   type DeriveInit,
@@ -41,7 +42,7 @@ export {
   validateRecord,
 } from './record.ts';
 export { createRecordContext } from './record-context.ts';
-export { redactSecrets, registerSecret } from './redact.ts';
+export { redactSecrets, redactValue, registerSecret } from './redact.ts';
 export { RoundCatchUp, rowRound, taskRound } from './round-catch-up.ts';
 export type {
   CommittedOffset,

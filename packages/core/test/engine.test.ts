@@ -124,6 +124,36 @@ describe('engine routing', () => {
     expect(d.record.data).toMatchObject({ fail: true });
   });
 
+  it('dead-letters a record holding secrets in any quoting without dying, and keeps working after it', async () => {
+    const input =
+      'api_key="sk-live-0123456789" password = "hunter\\"2" token: \'t0k3n-abcdef\' secret=\\"x9y8z7w6\\"';
+    const { engine, parse } = await setup(ROUTING, [
+      record('leaky', { fail: true, input, password: 'p4ssw0rd-plain' }),
+      record('after', { route: 'a' }),
+    ]);
+    await engine.start();
+    await engine.waitUntilIdle({ quietMs: 100 });
+    expect(parse('tane.out-a')).toHaveLength(3);
+    const dlq = parse('tane.dlq');
+    expect(dlq).toHaveLength(3);
+    const text = JSON.stringify(dlq);
+    for (const secret of ['sk-live-0123456789', 'hunter', 't0k3n-abcdef', 'x9y8z7w6', 'p4ssw0rd-plain'])
+      expect(text).not.toContain(secret);
+    expect((dlq[0]!.data as { record: TaneRecord }).record.id).toMatch(/./);
+  });
+
+  it('keeps the error hint in the dlq record and its log line, and counts the attempts really made', async () => {
+    const { engine, parse, logger } = await setup(ROUTING, [record('tired', { failTried: 7 })]);
+    await engine.start();
+    await engine.waitUntilIdle({ quietMs: 100 });
+    const d = parse('tane.dlq')[0]!.data as { attempts: number; error: { hint?: string; where?: string } };
+    expect(d.error.hint).toBe('fix the test endpoint');
+    expect(d.error.where).toBe('test endpoint');
+    expect(d.attempts).toBe(7);
+    const line = logger.entries.find((e) => e.msg === 'record dead-lettered');
+    expect(line?.fields).toMatchObject({ hint: 'fix the test endpoint', attempts: 7 });
+  });
+
   it('dead-letters a record that exceeds the stage timeout', async () => {
     const yaml = ROUTING.replace('plugin: FIX/classify.ts', 'plugin: FIX/classify.ts\n    timeoutMs: 150');
     const { engine, parse } = await setup(yaml, [

@@ -12,6 +12,7 @@ export {
 } from './generate-examples.ts';
 export { judgeExample, type SimJudgement } from './judge-example.ts';
 export type { LlmSim, LlmSimOptions, SimFaults, SimLatency, SimStats } from './llm-sim-options.ts';
+export { type MessyShape, messyReply, messyShape, READABLE_SHAPES, type SimStyle } from './messy-reply.ts';
 export { repairExample } from './repair-example.ts';
 export { type LlmSimCliIo, runLlmSimCli } from './run-llm-sim-cli.ts';
 export { SAMPLE_SEEDS } from './sample-seeds.ts';

@@ -1,4 +1,5 @@
 import type { SimQuality } from './generate-examples.ts';
+import type { MessyShape, SimStyle } from './messy-reply.ts';
 
 /** Latency of every reply: fixed, or lognormal with the given median and 99th percentile. */
 export type SimLatency = { fixedMs?: number } | { medianMs: number; p99Ms: number };
@@ -43,6 +44,14 @@ export interface LlmSimOptions {
    * decoding. Default both.
    */
   responseFormats?: ReadonlyArray<'json_schema' | 'json_object'>;
+  /**
+   * `clean` (default): replies are the JSON asked for. `messy`: replies look
+   * like real open models' — fenced JSON, chatty preambles, trailing commas,
+   * single quotes, comments, `response_format` ignored, and sometimes empty
+   * content, a reply cut off with `finish_reason: "length"` or prose; generated
+   * examples sometimes open with meta-talk or are refusals.
+   */
+  style?: SimStyle;
 }
 
 /** Counters of everything the simulator saw, from `GET /stats` or `sim.stats()`. */
@@ -65,6 +74,8 @@ export interface SimStats {
     total: number;
   };
   unauthorized: number;
+  /** With `style: 'messy'`: how many task replies took each shape. */
+  messyShapes: Partial<Record<MessyShape, number>>;
   usage: { promptTokens: number; completionTokens: number };
 }
 

@@ -20,10 +20,10 @@ function draftOutput(example: SimExample, lang: SimLang): string {
   const points = source.length > 0 ? source : [example.instruction];
   if (lang === 'ja') {
     const bullets = points.map((p) => `・${clip(p.replace(/[。]$/, ''), 40)}`).join('\n');
-    return `承知しました。以下の点を踏まえて対応します。\n${bullets}\n以上です。`;
+    return `以下の点を踏まえて対応します。\n${bullets}\n以上です。`;
   }
   const bullets = points.map((p) => `- ${clip(p.replace(/[.]$/, ''), 80)}`).join('\n');
-  return `Understood. Here is the response, based on these points:\n${bullets}\nThat is all.`;
+  return `Based on these points:\n${bullets}\nThat is all.`;
 }
 
 function completeTruncated(output: string, lang: SimLang): string {

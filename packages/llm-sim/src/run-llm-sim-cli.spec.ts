@@ -29,6 +29,35 @@ describe('runLlmSimCli', () => {
     }
   });
 
+  it('answers tane tasks in the messy style of real open models with --style messy', async () => {
+    const { out, io: sink } = io();
+    const sim = await runLlmSimCli(['--port', '0', '--style', 'messy'], sink);
+    try {
+      expect(out[0]).toContain('(messy replies)');
+      const client = new OpenAI({ baseURL: sim!.url, apiKey: 'sk-no-key', maxRetries: 0 });
+      const contents = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        const reply = await client.chat.completions.create({
+          model: 'm',
+          messages: [
+            { role: 'system', content: 'tane-task: judge\ntane-lang: en' },
+            {
+              role: 'user',
+              content: `Judge.\n\`\`\`json\n${JSON.stringify({ example: { instruction: `i${i}`, input: '', output: 'o' } })}\n\`\`\``,
+            },
+          ],
+        });
+        contents.add(reply.choices[0]!.message.content!.slice(0, 3));
+      }
+      // Not every reply starts as strict JSON does.
+      expect([...contents].some((c) => !c.startsWith('{"'))).toBe(true);
+      expect(Object.keys(sim!.stats().messyShapes).length).toBeGreaterThan(3);
+    } finally {
+      await sim?.close();
+    }
+    await expect(runLlmSimCli(['--style', 'odd'], sink)).rejects.toThrow(/--style must be clean or messy/);
+  });
+
   it('prints help and rejects bad flags', async () => {
     const { out, io: sink } = io();
     expect(await runLlmSimCli(['--help'], sink)).toBeUndefined();

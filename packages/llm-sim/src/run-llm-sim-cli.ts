@@ -19,6 +19,9 @@ Options:
   --fault-timeout <rate> share of attempts that never get an answer
   --truncated <rate>    share of replies cut off mid-body
   --malformed <rate>    share of replies whose content is not valid JSON
+  --style <clean|messy> clean JSON replies (default), or messy ones like real open
+                        models: fences, preambles, trailing commas, single quotes,
+                        comments, empty or cut-off replies, meta-talk, refusals
   --require-api-key <k> answer 401 unless this bearer key is sent
   -h, --help            show this help`;
 
@@ -71,6 +74,7 @@ export async function runLlmSimCli(
       truncated: { type: 'string' },
       malformed: { type: 'string' },
       'require-api-key': { type: 'string' },
+      style: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,8 +104,16 @@ export async function runLlmSimCli(
   if (median !== undefined && p99 !== undefined) options.latency = { medianMs: median, p99Ms: p99 };
   else if (fixed !== undefined) options.latency = { fixedMs: fixed };
   if (values['require-api-key']) options.requireApiKey = values['require-api-key'];
+  if (values.style !== undefined) {
+    if (values.style !== 'clean' && values.style !== 'messy') {
+      throw new Error(`--style must be clean or messy (got "${values.style}")`);
+    }
+    options.style = values.style;
+  }
   const sim = await startLlmSim(options);
-  io.out(`llm-sim (simulator, not a real model) listening on ${sim.url}`);
+  io.out(
+    `llm-sim (simulator, not a real model) listening on ${sim.url}${options.style === 'messy' ? ' (messy replies)' : ''}`,
+  );
   const stop = () => {
     void sim.close();
   };

@@ -5,6 +5,7 @@ import { DEFAULT_QUALITY, generateExamples, type SimQuality } from './generate-e
 import { hashedEmbedding } from './hashed-embedding.ts';
 import { judgeExample } from './judge-example.ts';
 import type { LlmSim, LlmSimOptions, SimStats } from './llm-sim-options.ts';
+import { type MessyShape, messyExample, messyReply, messyShape } from './messy-reply.ts';
 import { repairExample } from './repair-example.ts';
 import { schemaInstance } from './schema-instance.ts';
 import { hashUnit, SeededRandom, sha256Hex } from './seeded-random.ts';
@@ -28,6 +29,7 @@ function emptyStats(): SimStats {
     inFlight: 0,
     faultsInjected: { rate429: 0, rate500: 0, timeout: 0, truncated: 0, malformedJson: 0, total: 0 },
     unauthorized: 0,
+    messyShapes: {},
     usage: { promptTokens: 0, completionTokens: 0 },
   };
 }
@@ -101,6 +103,7 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
   const faults = options.faults ?? {};
   const quality: SimQuality = { ...DEFAULT_QUALITY, ...options.quality };
   const acceptedFormats = new Set(options.responseFormats ?? ['json_schema', 'json_object']);
+  const style = options.style ?? 'clean';
   let stats = emptyStats();
   let attempts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
@@ -172,16 +175,32 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
   const chatContent = (
     body: Record<string, unknown>,
     hash: string,
-  ): { content: string; task: SimTaskKind | 'unknown' } => {
+  ): { content: string; task: SimTaskKind | 'unknown'; finish?: 'stop' | 'length'; shape?: MessyShape } => {
     const messages = body.messages as Array<{ role?: unknown; content?: unknown }>;
     const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
     const task = readSimTask(messages);
     if (task) {
       let reply: unknown;
-      if (task.kind === 'generate')
-        reply = { examples: generateExamples(task, hash, seed, quality).map((i) => i.example) };
-      else if (task.kind === 'judge') reply = judgeExample(task, seed);
-      else reply = repairExample(task, seed, quality.unfixableRate);
+      if (task.kind === 'generate') {
+        const examples = generateExamples(task, hash, seed, quality).map((i) => i.example);
+        reply = {
+          examples:
+            style === 'messy'
+              ? examples.map((e, i) => messyExample(e, task.lang, seed, `${e.instruction}#${i}`))
+              : examples,
+        };
+      } else if (task.kind === 'judge') reply = judgeExample(task, seed);
+      else {
+        const repaired = repairExample(task, seed, quality.unfixableRate);
+        // A chat model sometimes wraps its repair in meta-talk too.
+        reply = style === 'messy' ? messyExample(repaired, task.lang, seed, `repair#${hash}`) : repaired;
+      }
+      if (style === 'messy') {
+        // Real open models often ignore response_format: the messy style answers the same with or without it.
+        const shape = messyShape(seed, hash);
+        const messy = messyReply(reply, shape, task.lang, seed, hash);
+        return { content: messy.content, task: task.kind, finish: messy.finishReason, shape };
+      }
       let content = JSON.stringify(reply);
       // Without guided decoding, real models often wrap JSON in a Markdown fence.
       if (!format?.type || format.type === 'text') {
@@ -241,7 +260,7 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
     const hash = sha256Hex(contentKey);
     const attempt = attempts.get(hash) ?? 0;
     attempts.set(hash, attempt + 1);
-    const { content: full, task } = chatContent(body, hash);
+    const { content: full, task, finish: styleFinish, shape } = chatContent(body, hash);
     stats.byTask[task]++;
     const fault = decideFault(hash, attempt);
     if (fault === 'rate429') {
@@ -286,7 +305,7 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
       .join('\n');
     const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : undefined;
     let content = full;
-    let finish = 'stop';
+    let finish: string = styleFinish ?? 'stop';
     if (maxTokens !== undefined && estimateTokens(content) > maxTokens) {
       content = clipToTokens(content, maxTokens);
       finish = 'length';
@@ -324,6 +343,7 @@ export async function startLlmSim(options: LlmSimOptions = {}): Promise<LlmSim> 
       setImmediate(() => res.destroy());
       return;
     }
+    if (shape) stats.messyShapes[shape] = (stats.messyShapes[shape] ?? 0) + 1;
     send(res, 200, reply);
   };
 

@@ -1,3 +1,5 @@
+import type { Logger } from '@tane/core';
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -20,6 +22,12 @@ export interface ChatRequest {
   category?: string;
   /** Aborts waiting, backoff and the request in flight (`LLM_ABORTED`). */
   signal?: AbortSignal;
+  /**
+   * Where this call's retries, throttling and invalid replies are logged: the
+   * calling stage's logger, so the lines name the stage that made the call.
+   * Default: the endpoint config's logger.
+   */
+  logger?: Logger;
 }
 
 // biome-ignore lint/correctness/noUnusedVariables: T names the reply type at the call site, as in chatJson<T>.
@@ -40,6 +48,8 @@ export interface ChatResult {
   /** HTTP attempts made for this call (0 when cached). */
   attempts: number;
   latencyMs: number;
+  /** The server's `finish_reason` (`stop`, `length`, …); undefined for a cached reply or when the server gives none. */
+  finishReason?: string;
 }
 
 export interface JsonChatResult<T> extends ChatResult {

@@ -12,6 +12,7 @@ export type {
   JsonChatRequest,
   JsonChatResult,
 } from './chat-types.ts';
+export { checkLlmEndpoint, type EndpointCheck } from './check-llm-endpoint.ts';
 export { closeAllLlmClients, getLlmClient, llmClients, onLlmEvents } from './get-llm-client.ts';
 export { type JsonReadResult, readJsonReply } from './json-reply.ts';
 export type { LlmClient } from './llm-client.ts';

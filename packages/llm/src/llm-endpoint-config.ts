@@ -15,8 +15,14 @@ export interface LlmEndpointConfig {
   tokensPerMinute?: number;
   /** Per HTTP request. Default 120000. */
   timeoutMs?: number;
-  /** Retries after the first attempt (429, 5xx, timeouts, connection resets). Default 6. */
+  /** Retries after the first attempt (5xx, timeouts, connection resets; not 429/503). Default 6. */
   maxRetries?: number;
+  /**
+   * How long one call may keep being throttled (429/503) before it fails with
+   * `LLM_THROTTLED`. Throttling is not failure: it never counts against
+   * `maxRetries`. Default 300000 (5 min); keep it below the stage's timeoutMs.
+   */
+  throttleBudgetMs?: number;
   /** SQLite response cache. Default '.tane/llm-cache.db' relative to the working directory; false = off. */
   cachePath?: string | false;
   /** Total tokens this endpoint may spend in this process; when spent, no new call starts. */
@@ -42,6 +48,7 @@ export interface ResolvedLlmConfig {
   tokensPerMinute: number | undefined;
   timeoutMs: number;
   maxRetries: number;
+  throttleBudgetMs: number;
   cachePath: string | false;
   tokenBudget: number | undefined;
   structuredOutput: 'json_schema' | 'json_object' | 'none';
@@ -141,6 +148,7 @@ export function resolveLlmConfig(
     tokensPerMinute: positiveInt('tokensPerMinute', config.tokensPerMinute, undefined),
     timeoutMs: positiveInt('timeoutMs', config.timeoutMs, 120_000)!,
     maxRetries: positiveInt('maxRetries', config.maxRetries, 6, 0)!,
+    throttleBudgetMs: positiveInt('throttleBudgetMs', config.throttleBudgetMs, 300_000, 0)!,
     cachePath,
     tokenBudget: positiveInt('tokenBudget', config.tokenBudget, undefined, 0),
     structuredOutput,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactSecrets, TaneError } from '@tane/core';
+import { type Logger, redactSecrets, TaneError } from '@tane/core';
 import { Ajv, type ValidateFunction } from 'ajv';
 import OpenAI from 'openai';
 import type { ChatMessage, ChatRequest, ChatResult, JsonChatRequest, JsonChatResult } from './chat-types.ts';
@@ -124,8 +124,10 @@ export class OpenAiLlmClient implements LlmClient {
     let completionTokens = 0;
     let reason = '';
     let lastContent = '';
+    let sendReq: ChatRequest = req;
+    let grown = false;
     for (let ask = 0; ask <= maxInvalid; ask++) {
-      const r = await this.complete(req, messages, format, started);
+      const r = await this.complete(sendReq, messages, format, started);
       attempts += r.attempts;
       promptTokens += r.usage.promptTokens;
       completionTokens += r.usage.completionTokens;
@@ -133,14 +135,49 @@ export class OpenAiLlmClient implements LlmClient {
       const read = readJsonReply(r.content);
       if (read.ok && validate(read.value)) {
         const usage = { promptTokens, completionTokens };
+        if (read.repaired) {
+          this.loggerFor(req).debug('llm reply was sloppy JSON; repaired it', {
+            endpoint: this.endpoint,
+            plugin: req.plugin,
+            category: req.category,
+          });
+        }
         this.cachePut(key, { model: r.model, content: r.content, ...usage });
         return { ...r, usage, attempts, latencyMs: performance.now() - started, json: read.value as T };
+      }
+      if (r.finishReason === 'length') {
+        // Cut off by max_tokens: asking again in the same room gives the same cut, so ask once with twice the room.
+        const limit = sendReq.params?.max_tokens;
+        if (grown) {
+          this.ledger.add(req.plugin, req.category, { failures: 1, calls: -1 });
+          throw new TaneError(
+            'LLM_INVALID_OUTPUT',
+            `the model's reply was cut off at max_tokens (${limit ?? 'the server default'}) twice, the second time with twice the room; no complete ${req.schemaName} came back`,
+            {
+              where: `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`,
+              hint: 'raise params.max_tokens of this stage, or ask for less per call (a smaller k)',
+              attempts,
+            },
+          );
+        }
+        grown = true;
+        const room = limit === undefined ? Math.max(1024, 2 * r.usage.completionTokens) : 2 * limit;
+        sendReq = { ...sendReq, params: { ...sendReq.params, max_tokens: room } };
+        this.ledger.add(req.plugin, req.category, { invalidOutputs: 1, calls: -1 });
+        this.loggerFor(req).warn('llm reply cut off at max_tokens; asking once more with more room', {
+          endpoint: this.endpoint,
+          plugin: req.plugin,
+          category: req.category,
+          maxTokens: room,
+        });
+        ask--;
+        continue;
       }
       reason = read.ok
         ? `schema ${req.schemaName}: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}`
         : read.error;
       this.ledger.add(req.plugin, req.category, { invalidOutputs: 1, calls: -1 });
-      this.config.logger.warn('llm reply failed validation', {
+      this.loggerFor(req).warn('llm reply failed validation', {
         endpoint: this.endpoint,
         plugin: req.plugin,
         category: req.category,
@@ -160,10 +197,11 @@ export class OpenAiLlmClient implements LlmClient {
     const excerpt = this.scrub([...lastContent].slice(0, EXCERPT_CHARS).join(''));
     throw new TaneError(
       'LLM_INVALID_OUTPUT',
-      `the model's reply is not a valid ${req.schemaName} after ${maxInvalid + 1} tries: ${this.scrub(reason)}. Reply excerpt: "${excerpt}${lastContent.length > EXCERPT_CHARS ? '…' : ''}"`,
+      `the model's reply is not a valid ${req.schemaName} after ${maxInvalid + 1} tries: ${this.scrub(reason)}. Reply excerpt: ${JSON.stringify(`${excerpt}${lastContent.length > EXCERPT_CHARS ? '…' : ''}`)}`,
       {
         where: `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`,
         hint: 'check that the prompt asks for exactly this JSON shape, or raise maxInvalidRetries',
+        attempts,
       },
     );
   }
@@ -308,9 +346,14 @@ export class OpenAiLlmClient implements LlmClient {
     const estimate =
       messages.reduce((n, m) => n + estimateTokens(m.content), 0) +
       (req.params?.max_tokens ?? DEFAULT_COMPLETION_ESTIMATE);
+    // `attempt` counts toward maxRetries; `sent` counts every request; throttling is timed, not counted.
     let attempt = 0;
+    let sent = 0;
+    let throttles = 0;
+    let throttledSince: number | undefined;
     for (;;) {
       attempt++;
+      sent++;
       const mode = this.structuredMode;
       const permit = await this.limiter.acquire(estimate, signal).catch((err: unknown) => {
         this.ledger.add(req.plugin, req.category, { failures: 1 });
@@ -345,6 +388,7 @@ export class OpenAiLlmClient implements LlmClient {
         const choice = completion?.choices?.[0];
         if (!choice) throw new SyntaxError('the response has no choices');
         const content = choice.message?.content ?? '';
+        const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
         const promptTokens = completion.usage?.prompt_tokens ?? estimate - DEFAULT_COMPLETION_ESTIMATE;
         const completionTokens = completion.usage?.completion_tokens ?? estimateTokens(content);
         const latencyMs = performance.now() - t0;
@@ -369,8 +413,9 @@ export class OpenAiLlmClient implements LlmClient {
           model: completion.model || this.model,
           usage: { promptTokens, completionTokens },
           cached: false,
-          attempts: attempt,
+          attempts: sent,
           latencyMs: performance.now() - started,
+          ...(finishReason ? { finishReason } : {}),
         };
       } catch (err) {
         failure = signal.aborted
@@ -394,8 +439,16 @@ export class OpenAiLlmClient implements LlmClient {
       } finally {
         attemptAbort.dispose();
       }
-      await this.afterFailure(req, failure, attempt, mode, format, signal);
-      if (failure.kind === 'format-unsupported') attempt--;
+      if (failure.kind === 'throttled') {
+        throttles++;
+        throttledSince ??= performance.now();
+      }
+      await this.afterFailure(req, failure, attempt, mode, format, signal, {
+        sent,
+        throttles,
+        throttledMs: throttledSince === undefined ? 0 : performance.now() - throttledSince,
+      });
+      if (failure.kind === 'format-unsupported' || failure.kind === 'throttled') attempt--;
     }
   }
 
@@ -407,6 +460,7 @@ export class OpenAiLlmClient implements LlmClient {
     mode: StructuredMode,
     format: JsonFormat | undefined,
     signal: AbortSignal,
+    tally: { sent: number; throttles: number; throttledMs: number },
   ): Promise<void> {
     const where = `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`;
     const fail = (err: TaneError): never => {
@@ -457,7 +511,7 @@ export class OpenAiLlmClient implements LlmClient {
         // Another call may already have stepped down from this mode; step only once per mode.
         if (this.structuredMode === mode) {
           this.structuredMode = mode === 'json_schema' ? 'json_object' : 'none';
-          this.config.logger.warn('llm server does not support this response_format; falling back', {
+          this.loggerFor(req).warn('llm server does not support this response_format; falling back', {
             endpoint: this.endpoint,
             from: mode,
             to: this.structuredMode,
@@ -465,7 +519,7 @@ export class OpenAiLlmClient implements LlmClient {
         }
         return;
       }
-      case 'throttled':
+      case 'throttled': {
         this.ledger.add(req.plugin, req.category, { throttled: 1 });
         this.emit({
           type: 'throttled',
@@ -476,13 +530,34 @@ export class OpenAiLlmClient implements LlmClient {
           ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
           concurrencyLimit: this.limiter.concurrencyLimit,
         });
-        this.config.logger.warn('llm endpoint throttled', {
+        this.loggerFor(req).warn('llm endpoint throttled', {
           endpoint: this.endpoint,
+          plugin: req.plugin,
           status: failure.status,
           retryAfterMs: failure.retryAfterMs,
           concurrencyLimit: this.limiter.concurrencyLimit,
         });
-        break;
+        const budget = this.config.throttleBudgetMs;
+        const wait = Math.max(
+          failure.retryAfterMs ?? 0,
+          backoffDelay(tally.throttles, this.config.retryBaseDelayMs, this.config.retryMaxDelayMs),
+        );
+        if (tally.throttledMs + wait > budget) {
+          return fail(
+            new TaneError(
+              'LLM_THROTTLED',
+              `the server kept throttling this call (HTTP ${failure.status}) for ${Math.round(tally.throttledMs / 1000)} s, ${tally.throttles} times; the throttle budget is ${Math.round(budget / 1000)} s: ${failure.message}`,
+              {
+                where,
+                hint: 'lower maxConcurrency or requestsPerMinute for this endpoint, or raise throttleBudgetMs (and the stage timeoutMs above it)',
+                retryable: true,
+                attempts: tally.sent,
+              },
+            ),
+          );
+        }
+        return this.waitBeforeRetry(req, failure, attempt, wait, signal);
+      }
       case 'retryable':
         break;
     }
@@ -496,11 +571,22 @@ export class OpenAiLlmClient implements LlmClient {
             where,
             hint: 'check that the server is up and not overloaded; raise maxRetries or timeoutMs if it is just slow',
             retryable: true,
+            attempts: tally.sent,
           },
         ),
       );
     }
     const delayMs = backoffDelay(attempt, this.config.retryBaseDelayMs, this.config.retryMaxDelayMs);
+    return this.waitBeforeRetry(req, failure, attempt, delayMs, signal);
+  }
+
+  private async waitBeforeRetry(
+    req: ChatRequest,
+    failure: AttemptFailure,
+    attempt: number,
+    delayMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     this.ledger.add(req.plugin, req.category, { retries: 1 });
     this.emit({
       type: 'retry',
@@ -511,7 +597,7 @@ export class OpenAiLlmClient implements LlmClient {
       ...('status' in failure && failure.status !== undefined ? { status: failure.status } : {}),
       error: failure.message,
     });
-    this.config.logger.warn('llm request failed; retrying', {
+    this.loggerFor(req).warn('llm request failed; retrying', {
       endpoint: this.endpoint,
       plugin: req.plugin,
       category: req.category,
@@ -522,7 +608,8 @@ export class OpenAiLlmClient implements LlmClient {
     try {
       await sleep(delayMs, undefined, { signal });
     } catch {
-      fail(abortedError(this.endpoint, signal));
+      this.ledger.add(req.plugin, req.category, { failures: 1 });
+      throw abortedError(this.endpoint, signal);
     }
   }
 
@@ -536,6 +623,11 @@ export class OpenAiLlmClient implements LlmClient {
         // A broken metrics listener must not fail LLM calls.
       }
     }
+  }
+
+  /** The calling stage's logger when it gave one (the client is shared by every stage of the process). */
+  private loggerFor(req: ChatRequest): Logger {
+    return req.logger ?? this.config.logger;
   }
 
   private scrub(text: string): string {

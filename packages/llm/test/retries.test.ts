@@ -1,3 +1,4 @@
+import { memoryLogger } from '@tane/core';
 import { type LlmSim, startLlmSim } from '@tane/llm-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllLlmClients, getLlmClient, type LlmEvent } from '../src/index.ts';
@@ -58,6 +59,28 @@ describe('retries', () => {
     expect((err as Error).message).toMatch(/after 4 attempts; last error: HTTP 500/);
     expect(sim.stats().chatCompletions).toBe(4);
     expect(llm.usage().totals).toMatchObject({ requests: 4, retries: 3, failures: 1, calls: 0 });
+  });
+
+  it('logs each call with the logger of the stage that made it, though all stages share one client', async () => {
+    sim = await startLlmSim({ faults: { rate500: 1 } });
+    const root = memoryLogger();
+    const llm = getLlmClient({
+      baseURL: sim.url,
+      ...fast,
+      maxRetries: 1,
+      logger: root.child({ stage: 'generator' }),
+    });
+    for (const stage of ['judge', 'repairer']) {
+      await caught(
+        llm.chat({
+          plugin: `${stage}@1.0.0`,
+          logger: root.child({ stage }),
+          messages: [{ role: 'user', content: stage }],
+        }),
+      );
+    }
+    const retries = root.entries.filter((e) => e.msg === 'llm request failed; retrying');
+    expect(retries.map((e) => e.fields.stage)).toEqual(['judge', 'repairer']);
   });
 
   it('names the timeout when the server never answers', async () => {

@@ -4,6 +4,13 @@
  * marker lines, the category settings carried in `meta.category`, and the
  * `llm` block of a stage's config with the clients it makes.
  */
+export {
+  type AssistantTalk,
+  compileTalkPatterns,
+  DEFAULT_META_TALK,
+  DEFAULT_REFUSALS,
+  findAssistantTalk,
+} from './assistant-talk.ts';
 export { readCandidateExample } from './candidate-example.ts';
 export { type CategoryPromptSettings, type PromptTask, readCategorySettings } from './category-settings.ts';
 export { CATEGORY_TEMPLATE_VARIABLES, categoryTemplateValues } from './category-template-values.ts';

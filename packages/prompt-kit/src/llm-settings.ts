@@ -10,6 +10,7 @@ type PipelineEndpointKeys =
   | 'tokensPerMinute'
   | 'timeoutMs'
   | 'maxRetries'
+  | 'throttleBudgetMs'
   | 'tokenBudget'
   | 'structuredOutput';
 
@@ -67,7 +68,13 @@ export const llmSettingsSchema = {
     maxRetries: {
       type: 'integer',
       minimum: 0,
-      description: 'Retries on 429, 5xx, timeouts and dropped connections',
+      description: 'Retries on 5xx, timeouts and dropped connections (429/503 do not count)',
+    },
+    throttleBudgetMs: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'How long one call may wait out 429/503 before LLM_THROTTLED (default 300000; keep below timeoutMs)',
     },
     cachePath: {
       anyOf: [{ type: 'string', minLength: 1 }, { const: false }],

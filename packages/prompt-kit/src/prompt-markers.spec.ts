@@ -13,6 +13,11 @@ describe('promptMarkers', () => {
 });
 
 describe('withJsonPayload', () => {
+  it('fences a payload holding a million backtick runs without overflowing the stack', () => {
+    const text = withJsonPayload('Judge this.', undefined, { output: '` '.repeat(1_000_000) });
+    expect(text.endsWith('\n```')).toBe(true);
+  });
+
   it('ends the message with the payload as a fenced, indented JSON block', () => {
     const text = withJsonPayload('  Judge this.\n', undefined, { example: { output: '了解です' } });
     expect(text).toBe('Judge this.\n\n```json\n{\n  "example": {\n    "output": "了解です"\n  }\n}\n```');

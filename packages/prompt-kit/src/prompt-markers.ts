@@ -54,7 +54,9 @@ export function withJsonPayload(text: string, extra: string | undefined, payload
   if (extra?.trim()) parts.push(extra.trim());
   const json = JSON.stringify(payload, null, 2);
   // Seeds may hold code blocks: make the fence longer than any backtick run inside (CommonMark's rule).
-  const longestRun = Math.max(0, ...[...json.matchAll(/`+/g)].map((m) => m[0].length));
+  // (a loop, not Math.max(...runs): a spread of a million runs overflows the stack)
+  let longestRun = 0;
+  for (const m of json.matchAll(/`+/g)) longestRun = Math.max(longestRun, m[0].length);
   const fence = '`'.repeat(Math.max(3, longestRun + 1));
   parts.push(`${fence}json\n${json}\n${fence}`);
   return parts.join('\n\n');

@@ -424,7 +424,7 @@ function duplicatesSection(s: DatasetSnapshot): string {
       const shown = c.members.slice(0, 6);
       parts.push(`<div class="cluster">
 <h3>${n(c.members.length)} ${c.members.length === 1 ? 'duplicate' : 'duplicates'} of <code>${h(c.keptId)}</code> <span class="muted">(${h(c.category)})</span></h3>
-${c.keptInstruction !== undefined ? `<p class="muted">Kept instruction:</p><pre${lang(c.keptInstruction)}>${h(c.keptInstruction)}</pre>` : '<p class="muted">The kept example was not found in the shards.</p>'}
+${c.keptInstruction !== undefined ? `<p class="muted">Kept instruction:</p><pre${lang(c.keptInstruction)}>${h(c.keptInstruction)}</pre>` : `<p class="muted">The kept example (<code>${h(c.keptId)}</code>) is not a row of this dataset: it is a seed, or a row accepted into another dataset (dedup compares against both).</p>`}
 <div class="table-wrap"><table><caption>Duplicates of ${h(c.keptId)}</caption><thead><tr><th scope="col">Id</th><th scope="col">Kind</th><th scope="col" class="num">Similarity</th><th scope="col">Instruction</th></tr></thead><tbody>${shown
         .map(
           (m) =>

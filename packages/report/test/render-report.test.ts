@@ -43,6 +43,16 @@ describe('readDataset', () => {
     expect(dupCount).toBe(fx.duplicates);
   });
 
+  it('says that a kept example missing from the shards is a seed or a row of another dataset', async () => {
+    const dir = tempDir();
+    writeFixtureDataset(dir);
+    const file = join(dir, 'duplicates.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('invoice-extraction-0000', 'seed-invoice-01'));
+    const html = await renderReport({ datasetDir: dir });
+    expect(html).toContain('<code>seed-invoice-01</code>) is not a row of this dataset: it is a seed');
+    expect(html).not.toContain('not found in the shards');
+  });
+
   it('gives the same samples every time', async () => {
     const dir = tempDir();
     writeFixtureDataset(dir);

@@ -41,6 +41,23 @@ describe('export formats', () => {
     ]);
   });
 
+  it('wraps a row of an English category in the English prompt, and a Japanese one in the Japanese prompt', () => {
+    const en = {
+      ...row('e1', 'x', 'The text.'),
+      instruction: 'Summarize the text.',
+      output: 'Short.',
+      language: 'en',
+    };
+    const text = toLlmJpEval(en).text;
+    expect(text).toBe(
+      'Below is an instruction that describes a task, paired with an input that provides further context. ' +
+        'Write a response that appropriately completes the request.\n\n' +
+        '### Instruction:\nSummarize the text.\n\n### Input:\nThe text.\n\n### Response:\nShort.',
+    );
+    expect(toLlmJpEval(en).ID).toBe('e1');
+    expect(toLlmJpEval({ ...row('j1', 'x'), language: 'ja' }).text).toContain('### 指示:');
+  });
+
   it('puts the instruction and the input in the user turn of the chat formats', () => {
     expect(toOpenAIChat(row('a', 'x', '本文'), { systemPrompt: 'sys' })).toEqual({
       messages: [
@@ -74,10 +91,18 @@ describe('export formats', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(plain[0]).toEqual({ instruction: '次の文を要約してください。', input: '', output: '要約です。' });
+    expect(plain[0]).toEqual({
+      id: 'c',
+      instruction: '次の文を要約してください。',
+      input: '',
+      output: '要約です。',
+    });
+    expect(JSON.parse(readFileSync(join(dir, 'exports/sharegpt.jsonl'), 'utf8').split('\n')[0]!).id).toBe(
+      'c',
+    );
     expect(JSON.parse(readFileSync(join(dir, 'exports/alpaca.json'), 'utf8'))).toHaveLength(3);
     const jp = JSON.parse(readFileSync(join(dir, 'exports/llm-jp-eval/summary.json'), 'utf8'));
-    expect(jp.map((e: { ID: string }) => e.ID)).toEqual(['summary-0', 'summary-1']);
+    expect(jp.map((e: { ID: string }) => e.ID)).toEqual(['a', 'b']);
 
     await writeExports(dir, source(rows), ['plain']);
     expect(existsSync(join(dir, 'exports/alpaca.json'))).toBe(false);

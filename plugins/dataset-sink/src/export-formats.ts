@@ -26,9 +26,13 @@ export function userTurn(row: Pick<DatasetRow, 'instruction' | 'input'>): string
   return row.input ? `${row.instruction}\n\n${row.input}` : row.instruction;
 }
 
-/** `{instruction, input, output}`: one line of `exports/plain.jsonl`, one element of `exports/alpaca.json`. */
-export function toPlain(row: DatasetRow): { instruction: string; input: string; output: string } {
-  return { instruction: row.instruction, input: row.input, output: row.output };
+/**
+ * `{id, instruction, input, output}`: one line of `exports/plain.jsonl`, one
+ * element of `exports/alpaca.json`. `id` is the row's record id, so a row can
+ * be traced back to its lineage and outcome.
+ */
+export function toPlain(row: DatasetRow): { id: string; instruction: string; input: string; output: string } {
+  return { id: row.id, instruction: row.instruction, input: row.input, output: row.output };
 }
 
 /** OpenAI chat fine-tuning format: `{"messages": [system?, user, assistant]}`. */
@@ -45,12 +49,13 @@ export function toOpenAIChat(
   };
 }
 
-/** ShareGPT format: `{"conversations": [{from: system?}, {from: human}, {from: gpt}]}`. */
+/** ShareGPT format: `{"id", "conversations": [{from: system?}, {from: human}, {from: gpt}]}`. */
 export function toShareGPT(
   row: DatasetRow,
   options: ChatExportOptions = {},
-): { conversations: { from: 'system' | 'human' | 'gpt'; value: string }[] } {
+): { id: string; conversations: { from: 'system' | 'human' | 'gpt'; value: string }[] } {
   return {
+    id: row.id,
     conversations: [
       ...(options.systemPrompt ? [{ from: 'system' as const, value: options.systemPrompt }] : []),
       { from: 'human', value: userTurn(row) },
@@ -59,22 +64,39 @@ export function toShareGPT(
   };
 }
 
-const LLM_JP_EVAL_PREAMBLE =
-  '以下は、タスクを説明する指示と、文脈のある入力の組み合わせです。要求を適切に満たす応答を書きなさい。';
+const LLM_JP_EVAL_PROMPT = {
+  ja: {
+    preamble:
+      '以下は、タスクを説明する指示と、文脈のある入力の組み合わせです。要求を適切に満たす応答を書きなさい。',
+    instruction: '### 指示:',
+    input: '### 入力:',
+    response: '### 応答:',
+  },
+  // Alpaca's own English prompt, for rows of an English category.
+  en: {
+    preamble:
+      'Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.',
+    instruction: '### Instruction:',
+    input: '### Input:',
+    response: '### Response:',
+  },
+} as const;
 
 /**
  * llm-jp-eval's tuning format (the shape of its `tuning/<split>/<dataset>.json`
  * files): `{ID, instruction, input, output, text}`, where `text` is the
- * Alpaca-style Japanese prompt with the answer, and the `### 入力:` block is
- * left out when the input is empty.
+ * Alpaca-style prompt with the answer — Japanese, or Alpaca's English prompt
+ * for a row of an English category (`language` en, en-US, …) — and the input
+ * block is left out when the input is empty. `ID` is the row's record id.
  */
 export function toLlmJpEval(
   row: DatasetRow,
-  id: string,
+  id: string = row.id,
 ): { ID: string; instruction: string; input: string; output: string; text: string } {
-  let text = `${LLM_JP_EVAL_PREAMBLE}\n\n### 指示:\n${row.instruction}`;
-  if (row.input) text += `\n\n### 入力:\n${row.input}`;
-  text += `\n\n### 応答:\n${row.output}`;
+  const p = row.language?.toLowerCase().startsWith('en') ? LLM_JP_EVAL_PROMPT.en : LLM_JP_EVAL_PROMPT.ja;
+  let text = `${p.preamble}\n\n${p.instruction}\n${row.instruction}`;
+  if (row.input) text += `\n\n${p.input}\n${row.input}`;
+  text += `\n\n${p.response}\n${row.output}`;
   return { ID: id, instruction: row.instruction, input: row.input, output: row.output, text };
 }
 
@@ -174,7 +196,7 @@ export async function writeExports(
         await lines.openai?.add(toOpenAIChat(row, options));
         await lines.sharegpt?.add(toShareGPT(row, options));
         await alpaca?.add(toPlain(row));
-        await llmJp?.add(toLlmJpEval(row, `${category}-${llmJp.rows}`));
+        await llmJp?.add(toLlmJpEval(row));
       }
     }
     if (llmJp) {

@@ -283,8 +283,10 @@ describe('@tane/plugin-dataset-sink', () => {
     });
     expect(jsonl('exports/sharegpt.jsonl')[0].conversations).toHaveLength(3);
     const jp = JSON.parse(readFileSync(join(dir, 'exports/llm-jp-eval/summary.json'), 'utf8'));
-    expect(jp[0]).toMatchObject({ ID: 'summary-0', instruction: 'summary の指示 0', output: '出力 0' });
-    expect(jp[0].text).toContain('### 指示:\nsummary の指示 0');
+    expect(jp[0]).toMatchObject({ instruction: 'summary の指示 0', output: '出力 0' });
+    expect(jp[0].ID).toBe(jsonl('exports/plain.jsonl').find((r) => r.instruction === 'summary の指示 0').id);
+    // summary is an English category here: its rows get the English prompt.
+    expect(jp[0].text).toContain('### Instruction:\nsummary の指示 0');
 
     const card = readFileSync(join(dir, 'README.md'), 'utf8');
     expect(card).toContain('| email-reply | ja | 10 | 10 | 4 | 2 | 3 | 1 | 2 | 1 |');

@@ -4,7 +4,15 @@ const CJK = '\\p{scx=Han}\\p{scx=Hira}\\p{scx=Kana}\\p{scx=Hang}';
 // A CJK letter or digit on its own, or a run of other letters, digits and
 // combining marks. Punctuation (including 、。「」, whose script extensions are
 // CJK) and whitespace separate tokens and are dropped.
-const TOKEN = new RegExp(`(?=[\\p{L}\\p{N}])([${CJK}])|((?:(?![${CJK}])[\\p{L}\\p{N}\\p{M}])+)`, 'gu');
+// A word is cut after 256 characters: a repetition over a Unicode class with
+// astral characters recurses per character in V8, and an unbounded one
+// overflowed the stack on a long word (a 10 MB field).
+const TOKEN = new RegExp(`(?=[\\p{L}\\p{N}])([${CJK}])|((?:(?![${CJK}])[\\p{L}\\p{N}\\p{M}]){1,256})`, 'gu');
+/**
+ * Tokens ROUGE-L looks at per text: enough for any instruction, and it keeps
+ * one LCS bounded (the bit-parallel LCS costs `⌈m/32⌉·n`).
+ */
+export const MAX_ROUGE_TOKENS = 4096;
 // Word ids have the top bit set; code points are below 2^21, so a word never
 // collides with a CJK character.
 const WORD_BIT = 0x80000000;
@@ -16,7 +24,8 @@ const WORD_BIT = 0x80000000;
  *
  * The usual ROUGE tokenizer keeps only `[a-z0-9]` words, so every Japanese
  * pair scores 0; characters are the natural unit for Japanese, and words stay
- * the unit for English, so mixed text works too.
+ * the unit for English, so mixed text works too. Only the first
+ * {@link MAX_ROUGE_TOKENS} tokens are kept.
  *
  * @example
  * ```ts
@@ -27,6 +36,7 @@ const WORD_BIT = 0x80000000;
 export function rougeTokens(text: string): Uint32Array {
   const out: number[] = [];
   for (const m of text.normalize('NFKC').toLowerCase().matchAll(TOKEN)) {
+    if (out.length >= MAX_ROUGE_TOKENS) break;
     if (m[1] !== undefined) out.push(m[1].codePointAt(0)!);
     else out.push((hashString32(m[2]!, 0x726f7567) | WORD_BIT) >>> 0);
   }

@@ -90,6 +90,7 @@ export function createJudgeStage(
       plugin: ctx.plugin,
       category: record.category,
       signal: ctx.signal,
+      logger: ctx.logger,
       schema: judgeReplySchema,
       schemaName: 'tane_judge',
       maxInvalidRetries: config.maxInvalidRetries,

@@ -35,6 +35,65 @@ const run = (
   earlier = [] as ReturnType<typeof ja>[],
 ) => candidateFilter(config)(example, { lang, fewShot, earlier })?.filter;
 
+describe('meta-talk and refusal filters', () => {
+  const en = (instruction: string, output: string) => ({ instruction, input: '', output });
+  it('rejects outputs that open with assistant talk, in English and Japanese', () => {
+    for (const output of [
+      'Understood. Here is the response: Dear Ms. Lee, thank you for your order.',
+      'Sure! Here is the answer:\nThe total is 42.',
+      "Here's the rewritten example: Thanks for writing.",
+    ])
+      expect(run(en('Write a short reply to the customer.', output), defaults(), 'en'), output).toBe(
+        'meta_talk',
+      );
+    for (const output of [
+      '承知しました。以下は返信メールです。\n\nお世話になっております。',
+      '以下は要約です：会議で予算が承認された。',
+    ])
+      expect(run(ja('取引先からの納期の問い合わせに返信を書いてください。', output)), output).toBe(
+        'meta_talk',
+      );
+  });
+
+  it('rejects refusals, and keeps ordinary replies that acknowledge or apologise', () => {
+    expect(
+      run(
+        en('Summarize the report.', 'As an AI language model, I cannot read the report.'),
+        defaults(),
+        'en',
+      ),
+    ).toBe('refusal');
+    expect(
+      run(
+        ja('会議の議事録を要約してください。', '申し訳ありませんが、AIアシスタントとしてお応えできません。'),
+      ),
+    ).toBe('refusal');
+    expect(
+      run(ja('納期の問い合わせに返信を書いてください。', '承知いたしました。6月13日までにお送りします。')),
+    ).toBeUndefined();
+    expect(
+      run(ja('お詫びのメールを書いてください。', '申し訳ありませんが、ご注文の品は来週の発送となります。')),
+    ).toBeUndefined();
+    expect(
+      run(
+        en('Reply to the meeting request.', 'Sure, Thursday at 10 works for me. See you then.'),
+        defaults(),
+        'en',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('is configured per category: an empty list turns a filter off', () => {
+    const config = {
+      filters: defaults(),
+      filtersByCategory: { chat: { metaTalk: [], refusals: [] } },
+    } as unknown as Pick<GeneratorConfig, 'filters' | 'filtersByCategory'>;
+    const example = en('Answer as a chatbot would.', 'Understood. Here is the response: hello.');
+    expect(run(example, filtersFor(config, 'chat'), 'en')).toBeUndefined();
+    expect(run(example, filtersFor(config, 'email'), 'en')).toBe('meta_talk');
+  });
+});
+
 describe('candidate filters', () => {
   it('passes an ordinary Japanese example', () => {
     expect(run(ja('取引先からの納期の問い合わせに、遅延をお詫びする返信を書いてください。'))).toBeUndefined();

@@ -1,5 +1,5 @@
 import type { Example } from '@tane/core';
-import type { PromptLang } from '@tane/prompt-kit';
+import { compileTalkPatterns, findAssistantTalk, type PromptLang } from '@tane/prompt-kit';
 import {
   bigramSimilarity,
   charLength,
@@ -19,7 +19,9 @@ export type FilterName =
   | 'wrong_language'
   | 'blocklist'
   | 'copy_of_few_shot'
-  | 'duplicate_in_reply';
+  | 'duplicate_in_reply'
+  | 'meta_talk'
+  | 'refusal';
 
 /** Filter settings (the `filters` block of the config). */
 export interface FilterConfig {
@@ -39,6 +41,14 @@ export interface FilterConfig {
    * (英訳, 翻訳, English …): the output of such an example is not checked.
    */
   foreignOutputWords: string[];
+  /**
+   * Regular expressions (case-insensitive, matched at the start of the
+   * instruction and of the output, after NFKC) of chat-assistant talk that is
+   * not part of an example: "Understood. Here is the response", 「承知しました」.
+   */
+  metaTalk: string[];
+  /** Regular expressions (case-insensitive, anywhere in the output, after NFKC) of a refusal: "As an AI language model". */
+  refusals: string[];
 }
 
 /** Why a candidate failed: the filter's name and a sentence for people tuning the filters. */
@@ -148,8 +158,21 @@ export function candidateFilter(
     return foreignWords.some((w) => w !== '' && t.includes(w));
   };
   const key = (e: Example) => `${e.instruction}\n${e.input ?? ''}`;
+  const talkPatterns = {
+    metaTalk: compileTalkPatterns(config.metaTalk, true),
+    refusals: compileTalkPatterns(config.refusals, false),
+  };
   return (example, ctx) => {
     if (example.output.trim() === '') return { filter: 'output_empty', message: 'the output is empty' };
+    const talk = findAssistantTalk(example, talkPatterns);
+    if (talk?.kind === 'meta_talk') {
+      return {
+        filter: 'meta_talk',
+        message: `the ${talk.field} opens with assistant talk (${JSON.stringify(talk.match)}), not the example itself`,
+      };
+    }
+    if (talk)
+      return { filter: 'refusal', message: `the output is a refusal (${JSON.stringify(talk.match)})` };
     const lengths =
       lengthFailure('instruction', example.instruction, config.instruction) ??
       lengthFailure('output', example.output, config.output);

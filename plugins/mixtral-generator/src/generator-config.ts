@@ -1,4 +1,6 @@
 import {
+  DEFAULT_META_TALK,
+  DEFAULT_REFUSALS,
   type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
@@ -17,6 +19,8 @@ export interface GenerationParams extends SamplingParams {
   /** Present when `seedPerTask` is on. */
   seed?: number;
 }
+
+export { DEFAULT_META_TALK, DEFAULT_REFUSALS };
 
 /** Config of the generator stage, with defaults applied. */
 export interface GeneratorConfig {
@@ -185,6 +189,20 @@ const filtersSchema = {
       default: [...DEFAULT_FOREIGN_OUTPUT_WORDS],
       description:
         'Words in a ja instruction that ask for an answer in another language (英訳, 翻訳 …); such outputs are not language-checked',
+    },
+    metaTalk: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, format: 'regex' },
+      default: [...DEFAULT_META_TALK],
+      description:
+        'Regular expressions of assistant talk ("Understood. Here is", 承知しました) that an instruction or output must not open with; [] turns the filter off',
+    },
+    refusals: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, format: 'regex' },
+      default: [...DEFAULT_REFUSALS],
+      description:
+        'Regular expressions of a refusal ("As an AI language model") that an output must not contain; [] turns the filter off',
     },
   },
 };

@@ -161,6 +161,7 @@ export function createGeneratorStage(
         plugin: ctx.plugin,
         category: task.category,
         signal: ctx.signal,
+        logger: ctx.logger,
         schema: generateReplySchema,
         schemaName: 'tane_generate',
         maxInvalidRetries: config.maxInvalidRetries,
@@ -178,6 +179,7 @@ export function createGeneratorStage(
           plugin: ctx.plugin,
           category: task.category,
           signal: ctx.signal,
+          logger: ctx.logger,
         });
         text = plain.content;
         model = plain.model || client.model;

@@ -1,4 +1,6 @@
 import {
+  DEFAULT_META_TALK,
+  DEFAULT_REFUSALS,
   type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
@@ -16,6 +18,8 @@ export interface RepairerConfig {
   params: SamplingParams;
   templates: TemplatesConfig;
   maxInvalidRetries: number;
+  /** Assistant talk a repaired example must not hold (the generator's `metaTalk` and `refusals` filters). */
+  filters: { metaTalk: string[]; refusals: string[] };
 }
 
 /** JSON Schema of {@link RepairerConfig}. */
@@ -39,5 +43,27 @@ export const repairerConfigSchema = {
     maxInvalidRetries: maxInvalidRetriesSchema(
       'Re-asks after a reply that fails the JSON Schema, then the record fails with LLM_INVALID_OUTPUT',
     ),
+    filters: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      description:
+        'A repair that opens with assistant talk or is a refusal is given up (rejected with reason filter), not sent back to the judge',
+      properties: {
+        metaTalk: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, format: 'regex' },
+          default: [...DEFAULT_META_TALK],
+          description:
+            'Regular expressions of assistant talk a repaired instruction or output must not open with; [] = off',
+        },
+        refusals: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, format: 'regex' },
+          default: [...DEFAULT_REFUSALS],
+          description: 'Regular expressions of a refusal a repaired output must not contain; [] = off',
+        },
+      },
+    },
   },
 } as const;

@@ -64,6 +64,30 @@ describe('repairer stage', () => {
     expect(calls[0]!.req.schemaName).toBe('tane_repair');
   });
 
+  it('gives up a repair that is assistant talk instead of sending it back to a lenient judge', async () => {
+    for (const output of [
+      '承知しました。以下は修正版です。\n予算は80万円に決まった。',
+      '申し訳ありませんが、AIアシスタントとしてお応えできません。',
+    ]) {
+      const { factory } = fakeClients(() => ({ ...fixed, output }));
+      const out = await testPlugin(pluginWith(factory), { stage: 'repairer' }).then((h) =>
+        h.run([candidate()]),
+      );
+      expect(out.byRoute.repaired).toBeUndefined();
+      const [gaveUp] = out.byRoute.give_up!;
+      expect(gaveUp!.meta.outcome).toMatchObject({ status: 'rejected', reason: 'filter' });
+      expect(['meta_talk', 'refusal']).toContain((gaveUp!.meta.outcome as { detail: string }).detail);
+    }
+    const { factory } = fakeClients(() => ({
+      ...fixed,
+      output: '承知いたしました。予算は80万円に決まりました。',
+    }));
+    const out = await testPlugin(pluginWith(factory), { stage: 'repairer' }).then((h) =>
+      h.run([candidate()]),
+    );
+    expect(out.byRoute.repaired).toHaveLength(1);
+  });
+
   it('counts repairs up to the bound, then gives up without calling the model', async () => {
     const { factory, calls } = fakeClients(() => fixed);
     const h = await testPlugin(pluginWith(factory), { stage: 'repairer', config: { maxAttempts: 2 } });

@@ -7,6 +7,10 @@ import {
   type TaneRecord,
 } from '@tane/core';
 import {
+  compileTalkPatterns,
+  DEFAULT_META_TALK,
+  DEFAULT_REFUSALS,
+  findAssistantTalk,
   type LlmClientFactory,
   loadStageTemplates,
   readCandidateExample,
@@ -66,6 +70,10 @@ export function createRepairerStage(
 ): HandlerStage {
   const templates = loadStageTemplates(REPAIR_TEMPLATES, config.templates, setup.baseDir);
   const clients = new StageLlmClients(llmClient, config.llm, setup);
+  const talkPatterns = {
+    metaTalk: compileTalkPatterns(config.filters?.metaTalk ?? DEFAULT_META_TALK, true),
+    refusals: compileTalkPatterns(config.filters?.refusals ?? DEFAULT_REFUSALS, false),
+  };
 
   async function handle(record: TaneRecord, ctx: RecordContext): Promise<Emission> {
     const done = repairsDone(record);
@@ -113,6 +121,7 @@ export function createRepairerStage(
       plugin: ctx.plugin,
       category: record.category,
       signal: ctx.signal,
+      logger: ctx.logger,
       schema: repairReplySchema,
       schemaName: 'tane_repair',
       maxInvalidRetries: config.maxInvalidRetries,
@@ -126,11 +135,34 @@ export function createRepairerStage(
       template: { id: template.id, version: template.version },
       feedback: { ...feedback, ...(judgement?.round !== undefined ? { round: judgement.round } : {}) },
     };
+    const repaired = { instruction, input: input ?? '', output };
+    // A chat model's "Understood. Here is the response…" or a refusal is not a repair: a lenient judge would keep it.
+    const talk = findAssistantTalk(repaired, talkPatterns);
+    if (talk) {
+      const outcome = { status: 'rejected', reason: 'filter', detail: talk.kind, stage: ctx.stage };
+      return {
+        route: 'give_up',
+        record: {
+          ...record,
+          data: repaired,
+          meta: {
+            ...record.meta,
+            repairs: done + 1,
+            repair,
+            outcome,
+            filter: {
+              name: talk.kind,
+              message: `the repaired ${talk.field} holds assistant talk (${JSON.stringify(talk.match)})`,
+            },
+          },
+        },
+      };
+    }
     return {
       route: 'repaired',
       record: {
         ...record,
-        data: { instruction, input: input ?? '', output },
+        data: repaired,
         meta: { ...record.meta, repairs: done + 1, repair },
       },
     };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaneError } from '@tane/core';
@@ -9,7 +9,8 @@ import { datasetDirOf, renderCategoryTable } from '../dataset-table.ts';
 import { readInputFile, readInputRecords } from '../input-records.ts';
 import { progressMode } from '../progress.ts';
 import { publishRecords } from '../publish-records.ts';
-import { runPipeline } from '../run-pipeline.ts';
+import { recordRunFacts } from '../record-run-facts.ts';
+import { preflight, runPipeline } from '../run-pipeline.ts';
 import { categoriesFor, topUp } from '../top-up.ts';
 
 interface DemoFlags extends CommonOptions {
@@ -84,9 +85,15 @@ Examples:
           `▶ Using the model endpoint ${new URL(process.env.OPENAI_BASE_URL).origin} (model ${process.env.TANE_MODEL ?? 'default'})`,
         );
       }
+      const pipeline = await loadPipeline(join(exampleDir, 'pipeline.yaml'));
+      // The simulator may also be behind OPENAI_BASE_URL: the endpoint's model list says so.
+      const checked = await preflight(pipeline, logger).catch(async (err: unknown) => {
+        await sim?.close();
+        throw err;
+      });
+      const simulator = checked.simulator || sim !== undefined;
       const transport = await transportFor(opts, logger);
       try {
-        const pipeline = await loadPipeline(join(exampleDir, 'pipeline.yaml'));
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;
         const target = opts.target !== undefined ? Number(opts.target) : undefined;
@@ -122,19 +129,8 @@ Examples:
           quietMs: 500,
           progress: progressMode(opts.progress, !!opts.quiet),
           targets,
-          onStopped: async () => {
-            if (!datasetDir || !existsSync(datasetDir)) return;
-            // usage.json keeps every run's usage (one entry per endpoint and run); the report adds them up.
-            const { llmClients } = await import('@tane/llm');
-            const usage = llmClients()
-              .map((c) => c.usage())
-              .filter((u) => u.totals.calls > 0);
-            if (usage.length === 0) return;
-            const file = join(datasetDir, 'usage.json');
-            const earlier: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
-            const all = [...(Array.isArray(earlier) ? earlier : [earlier]), ...usage];
-            writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
-          },
+          preflightDone: true,
+          onStopped: async () => recordRunFacts(datasetDir, { simulator }),
           whileRunning: async (engine) => {
             result = await topUp({
               transport,
@@ -150,12 +146,6 @@ Examples:
         });
         out(`\n▶ done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         if (datasetDir && existsSync(join(datasetDir, 'manifest.json'))) {
-          if (sim) {
-            const file = join(datasetDir, 'manifest.json');
-            const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-            manifest.simulator = true;
-            writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
-          }
           out(renderCategoryTable(datasetDir, targets) ?? '');
           const { writeReport } = await import('@tane/report');
           const report = await writeReport(datasetDir);
@@ -168,7 +158,7 @@ Examples:
           );
           out('Run the same command again to top them up, or raise --max-rounds.');
         }
-        if (sim)
+        if (simulator)
           out(
             '\n(generated with llm-sim, the simulator — point OPENAI_BASE_URL at a real server for real data)',
           );

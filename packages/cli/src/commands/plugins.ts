@@ -8,6 +8,36 @@ interface SchemaProp {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  properties?: Record<string, SchemaProp>;
+  required?: string[];
+}
+
+/** One line per config key, nested objects as dotted keys (`filters.output.maxChars`), with type and default. */
+function configLines(
+  props: Record<string, SchemaProp>,
+  required: string[],
+  prefix = '',
+  depth = 0,
+): string[] {
+  const out: string[] = [];
+  for (const [name, p] of Object.entries(props)) {
+    const key = `${prefix}${name}`;
+    const type = Array.isArray(p.type)
+      ? p.type.join('|')
+      : (p.type ?? (p.enum ? p.enum.map((e) => JSON.stringify(e)).join('|') : 'any'));
+    const nested = p.properties && Object.keys(p.properties).length > 0 && depth < 4;
+    // An object's default ({}) says nothing: its fields' defaults are listed below it.
+    const showDefault = p.default !== undefined && !(nested && JSON.stringify(p.default) === '{}');
+    const def = showDefault
+      ? ` = ${JSON.stringify(p.default)}`
+      : required.includes(name)
+        ? ' (required)'
+        : '';
+    out.push(`  ${key.padEnd(28)} ${type}${def}`);
+    if (p.description) out.push(`      ${p.description}`);
+    if (nested) out.push(...configLines(p.properties!, p.required ?? [], `${key}.`, depth + 1));
+  }
+  return out;
 }
 
 export function pluginsCommand(program: Command): void {
@@ -76,19 +106,7 @@ Examples:
       const props = ((d.configSchema as { properties?: Record<string, SchemaProp> }).properties ??
         {}) as Record<string, SchemaProp>;
       const required = ((d.configSchema as { required?: string[] }).required ?? []) as string[];
-      for (const [key, p] of Object.entries(props)) {
-        const type = Array.isArray(p.type)
-          ? p.type.join('|')
-          : (p.type ?? (p.enum ? p.enum.map((e) => JSON.stringify(e)).join('|') : 'any'));
-        const def =
-          p.default === undefined
-            ? required.includes(key)
-              ? ' (required)'
-              : ''
-            : ` = ${JSON.stringify(p.default)}`;
-        out.push(`  ${key.padEnd(20)} ${type}${def}`);
-        if (p.description) out.push(`      ${p.description}`);
-      }
+      out.push(...configLines(props, required));
       if (Object.keys(props).length === 0) out.push('  (no settings)');
       for (const ex of d.examples) {
         out.push('', `Example — ${ex.title}${ex.summary ? `: ${ex.summary}` : ''}`);

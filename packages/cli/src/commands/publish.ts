@@ -1,10 +1,11 @@
 import type { TaneRecord } from '@tane/core';
-import { readPipelineFile } from '@tane/core/engine';
+import { loadPipeline, readPipelineFile } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { readInputFile, readInputRecords } from '../input-records.ts';
 import { publishRecords } from '../publish-records.ts';
+import { categoriesFor } from '../top-up.ts';
 
 interface PublishFlags extends CommonOptions {
   type?: string;
@@ -24,14 +25,19 @@ export function publishCommand(program: Command): void {
         'Reads records from JSONL, JSON, YAML or CSV files (or - for stdin), validates every line, and publishes ' +
           'the valid ones to <topic>, keyed by category. A bad line is reported with file:line and skipped; ' +
           'the rest is still published. For the seeds topic, flat rows {id, category, instruction, input, ' +
-          'output} become seed records; anything else must be a full record envelope (docs/records.md).',
+          'output} become seed records (other fields such as lang or source are kept in meta.extra); anything ' +
+          'else must be a full record envelope (docs/records.md). Lines that are not valid UTF-8, over the size ' +
+          'limits, or (with --pipeline) seeds of a category the pipeline does not have are rejected.',
       )
       .argument('<topic>', 'logical topic name (seeds, tasks, …); the prefix is added')
       .argument('<files...>', 'input files, or - for stdin'),
   )
     .option('--type <type>', 'convert flat rows to records of this type (default: seed for the seeds topic)')
     .option('--prefix <prefix>', 'topic prefix (default: from --pipeline, else tane.)')
-    .option('--pipeline <file>', 'take the topic prefix and partition count from this pipeline file')
+    .option(
+      '--pipeline <file>',
+      'take the topic prefix and partition count from this pipeline file, and refuse seeds of categories it does not have',
+    )
     .option('--partitions <n>', 'partitions when the topic is created', '4')
     .option('--no-skip-existing', 'publish records even if their id is already on the topic')
     .option('--dry-run', 'validate only; publish nothing')
@@ -49,17 +55,38 @@ Exit codes: 0 all published, 3 some lines rejected (the rest published), 2 usage
       const logger = loggerFor(opts);
       let prefix = opts.prefix ?? 'tane.';
       let partitions = Number(opts.partitions);
+      let known: Set<string> | undefined;
       if (opts.pipeline) {
         const { spec } = readPipelineFile(opts.pipeline);
         prefix = opts.prefix ?? spec.topics.prefix;
         partitions = spec.topics.partitions;
+        if (topicName === 'seeds') {
+          // Seeds of a category the pipeline does not have would never be used: refuse them here.
+          const loaded = await loadPipeline(opts.pipeline);
+          const routed = Object.values(loaded.plugins).some(
+            (p) => p.definition.name === '@tane/plugin-category-router',
+          );
+          if (routed) known = new Set((await categoriesFor(loaded)).set.categories.map((c) => c.id));
+        }
       }
       const type = opts.type ?? (topicName === 'seeds' ? 'seed' : undefined);
       const records: TaneRecord[] = [];
       const errors: { where: string; error: string }[] = [];
       for (const file of files) {
-        for (const item of readInputRecords(file, readInputFile(file), type)) {
-          if ('record' in item) records.push(item.record);
+        const input = readInputFile(file);
+        const items = readInputRecords(file, input, type);
+        if (items.length === 0) {
+          process.stderr.write(
+            `warning: ${file === '-' ? '<stdin>' : file} ${input.text.trim() === '' ? 'is empty' : 'holds no records'}: nothing to publish from it\n`,
+          );
+        }
+        for (const item of items) {
+          if ('record' in item && known && !known.has(item.record.category)) {
+            errors.push({
+              where: item.where,
+              error: `category '${item.record.category}' is not in the pipeline's categories (${[...known].join(', ')}); add it to the categories file or fix the seed`,
+            });
+          } else if ('record' in item) records.push(item.record);
           else errors.push(item);
         }
       }

@@ -2,8 +2,10 @@ import { TaneError } from '@tane/core';
 import { loadPipeline, planTopology } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { loggerFor, transportFor } from '../context.ts';
+import { datasetDirOf } from '../dataset-table.ts';
 import { progressMode } from '../progress.ts';
-import { runPipeline } from '../run-pipeline.ts';
+import { recordRunFacts } from '../record-run-facts.ts';
+import { preflight, runPipeline } from '../run-pipeline.ts';
 import { startTelemetry } from '../telemetry.ts';
 import { addRunOptions, type RunFlags } from './run.ts';
 
@@ -15,18 +17,22 @@ interface ReplayFlags extends RunFlags {
 }
 
 export function replayCommand(program: Command): void {
-  addRunOptions(
+  const command = addRunOptions(
     program
       .command('replay')
       .summary('re-run part of a pipeline from a checkpoint topic into versioned outputs')
       .description(
         'Runs the stages downstream of a checkpoint topic (e.g. generated → judge → … → dataset) under a new ' +
-          'consumer group, reading the original checkpoint topic and writing every output topic with a suffix ' +
+          'consumer group (<prefix><pipeline>.replay.<suffix>, e.g. tane.ja-business.replay.v2), reading the original checkpoint topic and writing every output topic with a suffix ' +
           '(tane.dataset.v2, tane.rejected.v2, tane.dlq.v2). The original topics and groups are not touched, and ' +
           'the generator is not called again. Like Kafka Streams’ reset tool, but non-destructive.',
       )
       .argument('<pipeline>', 'the pipeline YAML file (usually with a new judge version or config)'),
-  )
+  );
+  // The run options say the group of `tane run`; a replay has its own.
+  const groupOption = command.options.find((o) => o.long === '--group');
+  if (groupOption) groupOption.description = 'consumer group (default: <prefix><pipeline>.replay.<suffix>)';
+  command
     .requiredOption('--from <topic>', 'logical input topic to replay from (e.g. generated)')
     .requiredOption('--suffix <name>', 'suffix for the output topics, group and dataset (e.g. v2)')
     .option('--from-offset <n>', 'start every partition at this offset')
@@ -48,6 +54,7 @@ Running the same replay command again resumes it (same group); pick a new suffix
       const replay = { from: opts.from, suffix: opts.suffix };
       const topology = planTopology(pipeline.spec, replay);
       const group = opts.group ?? topology.defaultGroup;
+      const { simulator } = await preflight(pipeline, logger);
       const transport = await transportFor(opts, logger);
       const telemetry = await startTelemetry(opts.metricsPort, logger);
       try {
@@ -88,6 +95,9 @@ Running the same replay command again resumes it (same group); pick a new suffix
           logger,
           group,
           replay,
+          preflightDone: true,
+          onStopped: async () =>
+            recordRunFacts(datasetDirOf(pipeline, opts.dataDir ?? '.tane', topology.runId), { simulator }),
           untilIdle: !!opts.untilIdle,
           quietMs: Number(opts.quietMs ?? 1500),
           progress: progressMode(opts.progress, !!opts.quiet),

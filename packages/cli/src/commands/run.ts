@@ -1,8 +1,11 @@
 import { loadPipeline } from '@tane/core/engine';
 import { type Command, Option } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
+import { datasetDirOf } from '../dataset-table.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { progressMode } from '../progress.ts';
-import { runPipeline } from '../run-pipeline.ts';
+import { recordRunFacts } from '../record-run-facts.ts';
+import { preflight, runPipeline } from '../run-pipeline.ts';
 import { startTelemetry } from '../telemetry.ts';
 
 export interface RunFlags extends CommonOptions {
@@ -59,18 +62,34 @@ Environment:
   OPENAI_BASE_URL, OPENAI_API_KEY, TANE_MODEL   the model endpoint used by the model plugins
   OTEL_EXPORTER_OTLP_ENDPOINT  export traces and metrics over OTLP/HTTP
 
-Exit codes: 0 done (or drained after a signal), 1 run failed, 2 invalid pipeline or usage.`,
+Before consuming, every model endpoint the stages use is checked (GET /models, or a one-token
+request): no OPENAI_BASE_URL, an unreachable server, a refused key or a model the server does not
+serve stops the run with exit 2 and nothing consumed or committed.
+
+Exit codes: 0 done (or drained after a signal), 1 run failed, 2 invalid pipeline, usage or model
+setup (nothing consumed), 3 done but some records were dead-lettered (the count and the topic are printed).`,
     )
     .action(async (file: string, opts: RunFlags) => {
       const logger = loggerFor(opts);
       const pipeline = await loadPipeline(file);
+      const { simulator } = await preflight(pipeline, logger);
+      if (simulator) {
+        logger.warn(
+          'the model endpoint is llm-sim, the SIMULATOR: the data is synthetic (marked so in manifest.json)',
+        );
+      }
       const transport = await transportFor(opts, logger);
       const telemetry = await startTelemetry(opts.metricsPort, logger);
       try {
-        await runPipeline({
+        const { engine } = await runPipeline({
           pipeline,
           transport,
           logger,
+          preflightDone: true,
+          onStopped: async (engine) =>
+            recordRunFacts(datasetDirOf(pipeline, opts.dataDir ?? '.tane', engine.topology.runId), {
+              simulator,
+            }),
           untilIdle: !!opts.untilIdle,
           quietMs: Number(opts.quietMs ?? 1500),
           progress: progressMode(opts.progress, !!opts.quiet),
@@ -78,6 +97,15 @@ Exit codes: 0 done (or drained after a signal), 1 run failed, 2 invalid pipeline
           ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
           ...(telemetry ? { hooks: telemetry.hooks, onLag: telemetry.recordLag } : {}),
         });
+        const dead = engine.stats.deadLettered;
+        if (dead > 0) {
+          const dlq = engine.topology.physical('dlq');
+          process.stderr.write(
+            `${dead} record${dead === 1 ? ' was' : 's were'} dead-lettered to ${dlq}: look at them with ` +
+              `\`tane topics tail ${dlq}\` (each has the error, its hint and the source offset)\n`,
+          );
+          process.exitCode = ExitCode.PARTIAL;
+        }
       } finally {
         await telemetry?.shutdown();
         await transport.close();

@@ -1,7 +1,7 @@
 import { toTaneError } from '../errors.ts';
 import { contentId, deriveId } from '../ids.ts';
 import type { TaneRecord } from '../record.ts';
-import { redactSecrets } from '../redact.ts';
+import { redactSecrets, redactValue } from '../redact.ts';
 import type { ConsumedMessage, TopicPartition } from '../transport.ts';
 
 /** The engine's own lineage name. */
@@ -26,7 +26,8 @@ export function deadLetterRecord(
   source: DeadLetterSource,
 ): TaneRecord {
   const err = toTaneError(error);
-  const safeRecord = JSON.parse(redactSecrets(JSON.stringify(record))) as TaneRecord;
+  // Secrets are removed inside the structure, never from serialized text (that breaks its escaping).
+  const safeRecord = redactValue(record);
   return {
     id: deriveId(record.id, `dlq:${stage}`, 0),
     type: 'dlq',
@@ -36,9 +37,10 @@ export function deadLetterRecord(
       error: {
         code: err.code,
         message: redactSecrets(err.message),
-        ...(err.where ? { where: err.where } : {}),
+        ...(err.where ? { where: redactSecrets(err.where) } : {}),
+        ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
       },
-      attempts,
+      attempts: attemptsTried(err, attempts),
       record: safeRecord,
       source: { topic: source.topic, partition: source.partition, offset: source.offset },
     },
@@ -46,6 +48,15 @@ export function deadLetterRecord(
     lineage: [...record.lineage, { plugin: ENGINE_LINEAGE, stage }],
     headers: { ...record.headers },
   };
+}
+
+/**
+ * The attempts really made: the stage's earlier attempts, plus what its last
+ * attempt tried itself (an LLM client's own retries, in the error's `attempts`).
+ */
+export function attemptsTried(error: unknown, attempts: number): number {
+  if (attempts === 0) return 0;
+  return attempts - 1 + Math.max(1, toTaneError(error).attempts ?? 1);
 }
 
 /** The category of a raw message that is not a valid record, if it names one. */
@@ -67,7 +78,12 @@ export function deadLetterRawRecord(m: ConsumedMessage, error: unknown, stage: s
     category: categoryOfRaw(m.value),
     data: {
       stage,
-      error: { code: err.code, message: redactSecrets(err.message) },
+      error: {
+        code: err.code,
+        message: redactSecrets(err.message),
+        ...(err.where ? { where: redactSecrets(err.where) } : {}),
+        ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
+      },
       attempts: 1,
       raw: redactSecrets(m.value.length > 65_536 ? `${m.value.slice(0, 65_536)}…` : m.value),
       source: { topic: m.topic, partition: m.partition, offset: m.offset },

@@ -4,7 +4,7 @@ import type { Emission } from '../plugin.ts';
 import { type TaneRecord, validateRecord } from '../record.ts';
 import { redactSecrets } from '../redact.ts';
 import type { ConsumedMessage } from '../transport.ts';
-import { deadLetterRawRecord, deadLetterRecord } from './dead-letter.ts';
+import { attemptsTried, deadLetterRawRecord, deadLetterRecord } from './dead-letter.ts';
 import type { EngineEvent, EngineStats } from './engine-stats.ts';
 import type { OrderedGate } from './ordered-gate.ts';
 import type { PartitionTracker, Token, Work } from './partition-tracker.ts';
@@ -158,6 +158,8 @@ export class Router {
       record: record.id,
       code: err.code,
       error: redactSecrets(err.message),
+      ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
+      attempts: attemptsTried(err, attempts),
     });
     if (record.type === 'dlq') {
       // A dead-letter record that fails again is not written back: that would loop forever.
@@ -181,7 +183,9 @@ export class Router {
       topic: m.topic,
       partition: m.partition,
       offset: m.offset,
-      error: err.message,
+      code: err.code,
+      error: redactSecrets(err.message),
+      ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
     });
     this.writeTopic('dlq', dlq, token, m.key ?? dlq.category);
   }

@@ -33,6 +33,12 @@ export function planTopology(
 ): PipelineTopology {
   const prefix = spec.topics.prefix;
   const reachable = new Set<string>();
+  // A stage runs with every stage its routes lead to (judge → dedup, repairer → judge …).
+  const visit = (id: string) => {
+    if (reachable.has(id) || !spec.stages[id]) return;
+    reachable.add(id);
+    for (const t of Object.values(spec.stages[id]!.routes)) if (t.kind === 'stage') visit(t.stage);
+  };
   let entries = Object.entries(spec.inputs);
   if (replay) {
     if (!/^[a-z0-9][a-z0-9_-]*$/i.test(replay.suffix)) {
@@ -47,11 +53,6 @@ export function planTopology(
         hint: `replay from one of: ${Object.keys(spec.inputs).join(', ')}`,
       });
     }
-    const visit = (id: string) => {
-      if (reachable.has(id) || !spec.stages[id]) return;
-      reachable.add(id);
-      for (const t of Object.values(spec.stages[id]!.routes)) if (t.kind === 'stage') visit(t.stage);
-    };
     visit(entry);
   } else {
     for (const id of Object.keys(spec.stages)) reachable.add(id);
@@ -63,16 +64,18 @@ export function planTopology(
   }
   if (replay) {
     // Also run the stages fed by topics the replayed part writes (e.g. dataset → sink).
+    // Their stage routes are followed too: replaying from tasks runs generator → generated → judge → dedup ….
     let grew = true;
     while (grew) {
       grew = false;
       for (const [topic, stage] of Object.entries(spec.inputs)) {
         if (written.has(topic) && topic !== replay.from && !reachable.has(stage)) {
-          reachable.add(stage);
-          for (const t of Object.values(spec.stages[stage]!.routes))
-            if (t.kind === 'topic') written.add(t.topic);
+          visit(stage);
           grew = true;
         }
+      }
+      for (const id of reachable) {
+        for (const t of Object.values(spec.stages[id]!.routes)) if (t.kind === 'topic') written.add(t.topic);
       }
     }
     entries = entries.filter(
