@@ -98,6 +98,7 @@ describe('generator stage', () => {
       template: { id: 'tane-generate-ja', version: '1' },
       fewShotIds: ['keigo-rewrite-001', 'keigo-rewrite-002'],
       taskId: 'task-1',
+      round: 1,
     });
     expect(record!.meta.category).toEqual(category);
   });
