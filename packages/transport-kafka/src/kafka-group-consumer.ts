@@ -87,7 +87,7 @@ type State = 'new' | 'starting' | 'running' | 'stopped' | 'failed';
 
 const STOP_DEADLINE_MS = 30_000;
 /** A whole transaction again after an abort that went through (retryable broker errors, a transaction still completing). */
-const TRANSACTION_RETRY: RetryPolicy = { attempts: 6, initialDelayMs: 50, maxDelayMs: 1000 };
+const TRANSACTION_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 20, maxDelayMs: 1000 };
 /** `InitProducerId` for a partition handed over (kafkajs already retries a transaction still completing). */
 const INIT_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 500, maxDelayMs: 4000 };
 /**

@@ -82,7 +82,7 @@ export class TransactionalWriter {
       createPartitioner: KAFKA_PARTITIONER,
       // Short: a transaction that cannot get through fails well within its
       // timeout, and the consumer decides whether to try it again.
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
+      retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 3000 },
     });
   }
 
