@@ -315,32 +315,41 @@ export class KafkaGroupConsumer implements GroupConsumer {
         hint: 'commit only between start() and stop()',
       });
     }
-    const [target] = offsets;
-    if (offsets.length !== 1 || !target) {
-      throw new TaneError(
-        'USAGE',
-        `commitWithOutputs takes the offset of exactly one source partition, got ${offsets.length}`,
-        {
-          where: `group ${group}`,
-          hint: 'call it once per source partition: Kafka fences each source partition with its own transactional id',
-        },
-      );
-    }
-    if (!Number.isSafeInteger(target.offset) || target.offset < 0) {
-      throw new TaneError('USAGE', `invalid offset ${target.offset} for ${describeTp(target)}`, {
+    if (offsets.length === 0) {
+      throw new TaneError('USAGE', 'commitWithOutputs needs the offset of the source partition', {
         where: `group ${group}`,
-        hint: 'commit the next offset to read: the last processed offset + 1',
+        hint: 'pass [{ topic, partition, offset }]: the next offset to read of the partition the outputs came from',
       });
     }
-    const st = this.partitions.get(keyOf(target));
-    if (!st || st.revoked) throw this.notOwned(target);
+    if (new Set(offsets.map(keyOf)).size !== offsets.length) {
+      throw new TaneError('USAGE', 'commitWithOutputs names a partition twice', {
+        where: `group ${group}`,
+        hint: 'give each partition once, with its next offset to read',
+      });
+    }
+    for (const o of offsets) {
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
+        throw new TaneError('USAGE', `invalid offset ${o.offset} for ${describeTp(o)}`, {
+          where: `group ${group}`,
+          hint: 'commit the next offset to read: the last processed offset + 1',
+        });
+      }
+    }
+    const states = offsets.map((o) => this.partitions.get(keyOf(o)));
+    const notOwned = offsets.find((_, i) => !states[i] || states[i]!.revoked);
+    if (notOwned) throw this.notOwned(notOwned);
+    // One source partition per call is the design: each has its own transactional
+    // id. A call naming several (an engine committing everything at once) is one
+    // transaction under the first one's id: atomic, but fenced through that
+    // partition only.
+    const st = states[0]!;
     const unknown = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.knownTopics.has(t));
     if (unknown.length > 0) {
       await tx.checkTopics(unknown);
       for (const t of unknown) this.knownTopics.add(t);
     }
     // kafkajs runs one transaction at a time per producer; partitions do not wait for each other.
-    const run = (): Promise<void> => this.runTransaction(tx, st, messages, target.offset);
+    const run = (): Promise<void> => this.runTransaction(tx, st, messages, offsets);
     const result = st.transactions.then(run, run);
     st.transactions = result.catch(() => {});
     return result;
@@ -351,9 +360,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
     tx: KafkaTransactionSettings,
     st: PartitionState,
     messages: OutgoingMessage[],
-    offset: number,
+    offsets: Array<TopicPartition & { offset: number }>,
   ): Promise<void> {
     const where = `${describeTp(st.tp)}, group ${this.settings.group}`;
+    const offset = offsets[0]!.offset;
     let retryInPlace = false;
     try {
       await withRetries(
@@ -361,10 +371,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
         async () => {
           retryInPlace = false;
           if (st.revoked || this.state !== 'running') throw this.notOwned(st.tp);
+          const lost = offsets.find((o) => this.partitions.get(keyOf(o))?.revoked !== false);
+          if (lost) throw this.notOwned(lost);
           const writer = await this.writerFor(tx, st, offset);
           if (writer === 'committed') return;
           try {
-            await writer.commit(messages, offset);
+            await writer.commit(messages, offsets);
           } catch (err) {
             const failure = err instanceof TransactionFailed ? err.failure : 'unusable';
             const cause = err instanceof TransactionFailed ? err.cause : err;

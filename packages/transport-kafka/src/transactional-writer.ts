@@ -96,12 +96,22 @@ export class TransactionalWriter {
   }
 
   /**
-   * One transaction: the messages, then the source partition's next offset to
-   * read for the group, then commit. On an error it aborts; {@link TransactionFailed}
-   * says whether the abort went through.
+   * One transaction: the messages, then the next offsets to read for the group
+   * (the writer's source partition; more only for callers that commit several
+   * partitions at once), then commit. On an error it aborts;
+   * {@link TransactionFailed} says whether the abort went through.
    */
-  async commit(messages: OutgoingMessage[], offset: number): Promise<void> {
+  async commit(
+    messages: OutgoingMessage[],
+    offsets: Array<TopicPartition & { offset: number }>,
+  ): Promise<void> {
     const { source } = this.settings;
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partition: o.partition, offset: String(o.offset) });
+      byTopic.set(o.topic, list);
+    }
     let txn: Transaction;
     try {
       txn = await this.producer.transaction();
@@ -115,9 +125,7 @@ export class TransactionalWriter {
       }
       await txn.sendOffsets({
         consumerGroupId: source.group,
-        topics: [
-          { topic: source.topic, partitions: [{ partition: source.partition, offset: String(offset) }] },
-        ],
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
       });
       committing = true;
       await txn.commit();

@@ -49,6 +49,34 @@ async function caughtUp(transport: Transport, group: string, topic: string): Pro
   return ends.every((e) => (committed.find((c) => c.partition === e.partition)?.offset ?? 0) === e.high);
 }
 
+/**
+ * A transaction's commit returns once it is decided; its markers (which make it visible to
+ * read_committed readers and materialise its offsets) are written right after. These wait for them.
+ */
+async function readSettled(transport: Transport, topic: string, count: number): Promise<ConsumedMessage[]> {
+  let read: ConsumedMessage[] = [];
+  await waitFor(`${count} records on ${topic}`, async () => {
+    read = await readAll(transport.read(topic));
+    return read.length >= count;
+  });
+  return read;
+}
+
+async function waitForEnd(transport: Transport, topic: string, high: number): Promise<void> {
+  await waitFor(
+    `the end of ${topic} at ${high}`,
+    async () => (await transport.offsets(topic))[0]?.high === high,
+  );
+}
+
+async function waitForCommitted(transport: Transport, group: string, topic: string, offsets: number[]) {
+  const want = JSON.stringify(offsets.map((offset, partition) => ({ partition, offset })));
+  await waitFor(
+    `committed offsets ${offsets}`,
+    async () => JSON.stringify(await transport.committedOffsets(group, topic)) === want,
+  );
+}
+
 interface Stage {
   consumer: GroupConsumer;
   delivered: ConsumedMessage[];
@@ -152,7 +180,7 @@ describe('exactly-once output with Kafka transactions', () => {
       { partition: 1, offset: 6 },
     ]);
 
-    const outputs = await readAll(transport.read(out));
+    const outputs = await readSettled(transport, out, 12);
     expect(outputs.map(idOf).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `out-r-${i}`).sort());
     for (const m of outputs) {
       expect(m.control).toBeUndefined();
@@ -200,6 +228,7 @@ describe('exactly-once output with Kafka transactions', () => {
     await txn.abort();
     await raw.disconnect();
     // Two records, a commit marker, two aborted records, an abort marker.
+    await waitForEnd(transport, topic, 6);
     expect(await transport.offsets(topic)).toEqual([{ partition: 0, low: 0, high: 6 }]);
 
     const read = await readAll(transport.read(topic));
@@ -251,13 +280,14 @@ describe('exactly-once output with Kafka transactions', () => {
     await txn.send({ topic, messages: [record('open-0'), record('open-1')] });
     try {
       // The open transaction starts at offset 2 (after the record and its commit marker).
+      await waitForEnd(transport, topic, 2);
       expect(await transport.offsets(topic)).toEqual([{ partition: 0, low: 0, high: 2 }]);
       expect((await readAll(transport.read(topic))).map(idOf)).toEqual(['committed-0']);
       await txn.commit();
     } finally {
       await raw.disconnect();
     }
-    expect((await readAll(transport.read(topic))).map(idOf)).toEqual(['committed-0', 'open-0', 'open-1']);
+    expect((await readSettled(transport, topic, 3)).map(idOf)).toEqual(['committed-0', 'open-0', 'open-1']);
   }, 60_000);
 
   it('an aborted transaction leaves nothing visible, and the next commit of the partition works', async () => {
@@ -298,27 +328,36 @@ describe('exactly-once output with Kafka transactions', () => {
     expect(error?.hint).toContain('message.max.bytes');
     expect(await transport.committedOffsets(group, source)).toEqual([]);
     // The small record was written, then aborted: it and the abort marker take offsets 0 and 1.
+    await waitForEnd(transport, out, 2);
     expect(await transport.offsets(out)).toEqual([{ partition: 0, low: 0, high: 2 }]);
     expect(await readAll(transport.read(out))).toEqual([]);
 
     await consumer.commitWithOutputs!([output(0)], [{ topic: source, partition: 0, offset: 1 }]);
     await consumer.commitWithOutputs!([output(1)], [{ topic: source, partition: 0, offset: 2 }]);
-    expect((await readAll(transport.read(out))).map(idOf)).toEqual(['out-0', 'out-1']);
-    expect(await transport.committedOffsets(group, source)).toEqual([{ partition: 0, offset: 2 }]);
+    expect((await readSettled(transport, out, 2)).map(idOf)).toEqual(['out-0', 'out-1']);
+    await waitForCommitted(transport, group, source, [2]);
 
-    // Exactly one source partition per call, and only one this member owns.
+    // Each partition once, and only partitions this member owns.
+    await expect(consumer.commitWithOutputs!([], [])).rejects.toMatchObject({ code: 'USAGE' });
     await expect(
       consumer.commitWithOutputs!(
         [],
         [
           { topic: source, partition: 0, offset: 2 },
-          { topic: out, partition: 0, offset: 0 },
+          { topic: source, partition: 0, offset: 2 },
         ],
       ),
     ).rejects.toMatchObject({ code: 'USAGE' });
     await expect(
-      consumer.commitWithOutputs!([], [{ topic: out, partition: 0, offset: 0 }]),
+      consumer.commitWithOutputs!(
+        [output(2)],
+        [
+          { topic: source, partition: 0, offset: 2 },
+          { topic: out, partition: 0, offset: 0 },
+        ],
+      ),
     ).rejects.toMatchObject({ code: 'GROUP_LOCKED' });
+    expect((await readAll(transport.read(out))).map(idOf)).toEqual(['out-0', 'out-1']);
     await expect(
       consumer.commitWithOutputs!(
         [{ ...output(2), topic: unique('missing') }],
@@ -326,6 +365,42 @@ describe('exactly-once output with Kafka transactions', () => {
       ),
     ).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
   }, 90_000);
+
+  it('commits a call naming several source partitions in one transaction', async () => {
+    const source = unique('eos-multi-src');
+    const out = unique('eos-multi-out');
+    const group = unique('g');
+    await transport.createTopics([
+      { name: source, partitions: 2 },
+      { name: out, partitions: 1 },
+    ]);
+    await produce(
+      [0, 1].map((p) => ({
+        topic: source,
+        key: 'k',
+        partition: p,
+        value: makeRecord({ id: `r-${p}`, data: { p } }),
+      })),
+    );
+    const consumer = await transport.consumer({ group, topics: [source] });
+    running.push(consumer);
+    const delivered: ConsumedMessage[] = [];
+    await consumer.start({
+      async onMessage(m) {
+        delivered.push(m);
+      },
+    });
+    await waitFor('both records', () => delivered.length >= 2);
+    await consumer.commitWithOutputs!(
+      [0, 1].map((p) => ({ topic: out, key: 'k', value: makeRecord({ id: `out-${p}`, data: { p } }) })),
+      [
+        { topic: source, partition: 0, offset: 1 },
+        { topic: source, partition: 1, offset: 1 },
+      ],
+    );
+    await waitForCommitted(transport, group, source, [1, 1]);
+    expect((await readSettled(transport, out, 2)).map(idOf)).toEqual(['out-0', 'out-1']);
+  }, 60_000);
 
   it('fences a zombie: once another member took its partition over, its commit throws GROUP_LOCKED and writes nothing', async () => {
     const source = unique('eos-zombie-src');
@@ -371,7 +446,7 @@ describe('exactly-once output with Kafka transactions', () => {
     expect(zombie?.message).toContain('fenced');
     expect(await transport.committedOffsets(group, source)).toEqual([{ partition: 0, offset: 10 }]);
 
-    const outputs = await readAll(transport.read(out));
+    const outputs = await readSettled(transport, out, 10);
     expect(outputs.map(idOf)).toEqual(Array.from({ length: 10 }, (_, i) => `out-r-${i}`));
     expect(outputs.map((m) => dataOf<{ by: string }>(m).by)).toEqual([...'aaaabbbbbb']);
     expect(a.errors).toEqual([]);
@@ -419,7 +494,7 @@ describe('exactly-once output with Kafka transactions', () => {
     const b = await stage({ group, source, out, by: 'b' });
     await waitFor('b to finish the source', () => caughtUp(transport, group, source));
     expect(b.delivered.filter((m) => !m.control).map((m) => m.offset)).toEqual([0, 1, 2]);
-    const outputs = await readAll(transport.read(out));
+    const outputs = await readSettled(transport, out, 3);
     expect(outputs.map(idOf)).toEqual(['out-r-0', 'out-r-1', 'out-r-2']);
     expect(outputs.every((m) => dataOf<{ by: string }>(m).by === 'b')).toBe(true);
     // The predecessor was fenced: its transaction cannot be committed any more.
