@@ -722,9 +722,19 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * kafkajs began fetching.
    */
   private async takeOver(tx: KafkaTransactionSettings, st: PartitionState): Promise<void> {
-    await this.newWriter(tx, st);
     if (st.revoked) return;
-    const committed = await tx.committedOffset(st.tp);
+    let committed: number | undefined;
+    try {
+      await this.newWriter(tx, st);
+      if (!st.revoked) committed = await tx.committedOffset(st.tp);
+    } catch (err) {
+      // Gone meanwhile (another rebalance, stop): its failure no longer matters.
+      if (st.revoked) return;
+      throw err;
+    } finally {
+      // Revoked while its producer was being set up: dropPartition found none to close.
+      if (st.revoked) this.retireWriter(st);
+    }
     if (st.revoked || committed === undefined) return;
     st.queue.length = 0;
     st.bytes = 0;

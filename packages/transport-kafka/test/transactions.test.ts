@@ -453,6 +453,61 @@ describe('exactly-once output with Kafka transactions', () => {
     expect(b.errors).toEqual([]);
   }, 120_000);
 
+  it('a member that still owns its partition after a fence (the broker bumped the epoch) commits again once heartbeats confirm it', async () => {
+    const source = unique('eos-refence-src');
+    const out = unique('eos-refence-out');
+    const group = unique('g');
+    await transport.createTopics([
+      { name: source, partitions: 1 },
+      { name: out, partitions: 1 },
+    ]);
+    await produce(
+      [0, 1].map((i) => ({ topic: source, key: 'k', value: makeRecord({ id: `r-${i}`, data: { i } }) })),
+    );
+    const consumer = await transport.consumer({ group, topics: [source] });
+    running.push(consumer);
+    const delivered: ConsumedMessage[] = [];
+    await consumer.start({
+      async onMessage(m) {
+        delivered.push(m);
+      },
+    });
+    await waitFor('both records', () => delivered.length >= 2);
+    const commit = (i: number) =>
+      consumer.commitWithOutputs!(
+        [{ topic: out, key: 'k', value: makeRecord({ id: `out-${i}`, data: { i } }) }],
+        [{ topic: source, partition: 0, offset: i + 1 }],
+      );
+    await commit(0);
+
+    // Something else registers the member's transactional id: its producer is fenced.
+    const other = kafka.producer({
+      transactionalId: transactionalIdOf({ group, topic: source, partition: 0 }),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await other.connect();
+    await (await other.transaction()).abort();
+    await other.disconnect();
+
+    await expect(commit(1)).rejects.toMatchObject({ code: 'GROUP_LOCKED' });
+    // The group still has this member owning the partition: after two heartbeats (1 s apart here)
+    // the member makes a new producer and the commit goes through.
+    let accepted = false;
+    await waitFor('the commit to be accepted again', async () => {
+      accepted = await commit(1).then(
+        () => true,
+        (err: TaneError) => {
+          expect(err.code).toBe('GROUP_LOCKED');
+          return false;
+        },
+      );
+      return accepted;
+    });
+    expect((await readSettled(transport, out, 2)).map(idOf)).toEqual(['out-0', 'out-1']);
+    await waitForCommitted(transport, group, source, [2]);
+  }, 90_000);
+
   it('a new owner aborts the transaction its crashed predecessor left open, and starts from the committed offset', async () => {
     const source = unique('eos-crash-src');
     const out = unique('eos-crash-out');
