@@ -82,17 +82,25 @@ export class KafkaTransport implements Transport {
     const existing = new Set(await this.call('listing topics', {}, () => this.admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await this.call('creating topics', { where: missing.map((t) => `topic ${t.name}`).join(', ') }, () =>
-        this.admin.createTopics({
-          waitForLeaders: true,
-          timeout: TOPIC_READY_DEADLINE_MS,
-          topics: missing.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-          })),
-        }),
-      );
+      try {
+        await this.call('creating topics', { where: missing.map((t) => `topic ${t.name}`).join(', ') }, () =>
+          this.admin.createTopics({
+            waitForLeaders: true,
+            timeout: TOPIC_READY_DEADLINE_MS,
+            topics: missing.map((t) => ({
+              topic: t.name,
+              numPartitions: t.partitions,
+              configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+            })),
+          }),
+        );
+      } catch (err) {
+        // kafkajs's own wait for the leaders gives up when the new topic is missing from
+        // the metadata it just refreshed (a busy broker); the wait below does it again.
+        const type = kafkaErrorType(err);
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+        this.settings.logger.debug('new topics not in the metadata yet; waiting for their leaders', { type });
+      }
       this.settings.logger.info('created Kafka topics', {
         topics: missing.map((t) => `${t.name} (${t.partitions})`),
       });
@@ -149,8 +157,15 @@ export class KafkaTransport implements Transport {
     // Metadata first: an unknown topic fails at once there, while kafkajs's
     // offset lookup would retry it for several seconds.
     await this.topicMetadata([topic]);
-    const offsets = await this.call('reading offsets', { topic, where: `topic ${topic}` }, () =>
-      this.admin.fetchTopicOffsets(topic),
+    // kafkajs looks the partitions up twice (end, then start) in metadata that other calls on the
+    // same admin refresh meanwhile; when the topic drops out in between it fails with a TypeError.
+    const offsets = await withRetries(
+      METADATA_RACE_RETRY,
+      () =>
+        this.call('reading offsets', { topic, where: `topic ${topic}` }, () =>
+          this.admin.fetchTopicOffsets(topic),
+        ),
+      (err) => err instanceof TaneError && err.cause instanceof TypeError,
     );
     return offsets
       .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
@@ -481,6 +496,7 @@ export class KafkaTransport implements Transport {
 }
 
 const COORDINATOR_RETRY: RetryPolicy = { attempts: 10, initialDelayMs: 200, maxDelayMs: 2000 };
+const METADATA_RACE_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 50, maxDelayMs: 400 };
 const COORDINATOR_ERRORS = new Set([
   'NOT_COORDINATOR_FOR_GROUP',
   'COORDINATOR_LOAD_IN_PROGRESS',
