@@ -17,6 +17,15 @@ function saslConfig(sasl: KafkaSaslOptions): SASLOptions {
   }
 }
 
+/**
+ * `transaction.timeout.ms`. A transaction here is one commit of one source
+ * partition, open for milliseconds to a few seconds; if its member crashes
+ * with it open, read_committed readers of the output topics wait until the
+ * partition's next owner fences it (at once) or the broker aborts it after
+ * this timeout (checked every 10 s). Kafka Streams uses the same 10 s.
+ */
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+
 const BROKER_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:/@,[\]]+):(\d{1,5})$/;
 
 /**
@@ -123,6 +132,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     maxWaitTimeMs: options.maxWaitTimeMs ?? 250,
     maxOutageMs: options.maxOutageMs ?? 120_000,
     maxBufferedBytes: Math.max(1, options.maxBufferedBytesPerPartition ?? 4 * 1024 * 1024),
+    transactions: options.transactions ?? true,
+    transactionTimeoutMs: options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,
     logger,
     kafkaFor,
   });

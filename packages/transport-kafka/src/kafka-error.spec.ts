@@ -1,6 +1,11 @@
 import { registerSecret, TaneError } from '@tane/core';
 import { describe, expect, it } from 'vitest';
-import { isRebalanceError, toKafkaError } from './kafka-error.ts';
+import {
+  isConcurrentTransactionError,
+  isFencedError,
+  isRebalanceError,
+  toKafkaError,
+} from './kafka-error.ts';
 
 const ctx = { brokers: '127.0.0.1:9092', action: 'testing' };
 
@@ -62,6 +67,24 @@ describe('toKafkaError', () => {
     const err = toKafkaError(wrapped, ctx);
     expect(err.code).toBe('TRANSPORT_ERROR');
     expect(err.retryable).toBe(true);
+  });
+
+  it('recognises a fenced transactional producer, also by the code kafkajs has no name for', () => {
+    const epoch = kafkaJsError('KafkaJSProtocolError', 'Producer attempted an operation with an old epoch', {
+      type: 'INVALID_PRODUCER_EPOCH',
+    });
+    expect(isFencedError(kafkaJsError('KafkaJSNonRetriableError', epoch.message, {}, epoch))).toBe(true);
+    expect(
+      isFencedError(
+        kafkaJsError('KafkaJSProtocolError', 'Unknown error code 90', { type: 'KAFKAJS_UNKNOWN_ERROR_CODE' }),
+      ),
+    ).toBe(true);
+    const busy = kafkaJsError('KafkaJSProtocolError', 'concurrent', { type: 'CONCURRENT_TRANSACTIONS' });
+    expect(isFencedError(busy)).toBe(false);
+    expect(isConcurrentTransactionError(busy)).toBe(true);
+    expect(isFencedError(kafkaJsError('KafkaJSProtocolError', 'x', { type: 'REBALANCE_IN_PROGRESS' }))).toBe(
+      false,
+    );
   });
 
   it('passes a TaneError through unchanged', () => {

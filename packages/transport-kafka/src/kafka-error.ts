@@ -52,6 +52,36 @@ export function kafkaErrorType(err: unknown): string | undefined {
   return causeChain(err).find((e) => typeof e.type === 'string')?.type;
 }
 
+/**
+ * Errors saying another producer with the same transactional id took over
+ * (its `InitProducerId` bumped the epoch) or the broker no longer knows this
+ * producer's transaction: nothing this producer does can commit any more.
+ */
+const FENCED_TYPES = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'INVALID_TXN_STATE',
+  'TRANSACTION_COORDINATOR_FENCED',
+  'UNKNOWN_PRODUCER_ID',
+]);
+/** PRODUCER_FENCED (code 90), which kafkajs 2.2.4 does not know by name. */
+const UNKNOWN_PRODUCER_FENCED = /Unknown error code 90\b/;
+
+/** True when a transactional producer was fenced: a newer owner of its transactional id exists. */
+export function isFencedError(err: unknown): boolean {
+  return causeChain(err).some(
+    (e) =>
+      (typeof e.type === 'string' && FENCED_TYPES.has(e.type)) ||
+      (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && UNKNOWN_PRODUCER_FENCED.test(e.message ?? '')),
+  );
+}
+
+/** True while another operation on the same transactional id is completing (retry shortly). */
+export function isConcurrentTransactionError(err: unknown): boolean {
+  return causeChain(err).some((e) => e.type === 'CONCURRENT_TRANSACTIONS');
+}
+
 /** True when the broker refused because the group moved on (rebalance, eviction). */
 export function isRebalanceError(err: unknown): boolean {
   const type = kafkaErrorType(err);

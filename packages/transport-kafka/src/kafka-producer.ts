@@ -1,5 +1,11 @@
 import { type OutgoingMessage, type Producer, serializeRecord } from '@tane/core';
-import type { Producer as KafkaJsProducer, Message, TopicMessages } from 'kafkajs';
+import {
+  type ICustomPartitioner,
+  type Producer as KafkaJsProducer,
+  type Message,
+  Partitioners,
+  type TopicMessages,
+} from 'kafkajs';
 import { type KafkaErrorContext, toKafkaError } from './kafka-error.ts';
 
 /**
@@ -8,6 +14,13 @@ import { type KafkaErrorContext, toKafkaError } from './kafka-error.ts';
  * (1 MiB by default), so a large send to a hot partition goes out in chunks.
  */
 const MAX_REQUEST_BYTES = 512 * 1024;
+/**
+ * Java-compatible murmur2 partitioning, for every producer of the transport
+ * (plain and transactional): a key lands on the same partition as with the
+ * local transport and other Kafka clients.
+ */
+export const KAFKA_PARTITIONER: ICustomPartitioner = Partitioners.DefaultPartitioner;
+
 /** Per-record overhead in a record batch (offsets, timestamps, lengths), generously. */
 const RECORD_OVERHEAD_BYTES = 64;
 
@@ -15,6 +28,25 @@ interface Prepared {
   topic: string;
   message: Message;
   bytes: number;
+}
+
+/**
+ * Serialises outgoing messages and splits them, in order, into produce
+ * requests of at most MAX_REQUEST_BYTES (a larger message goes alone). The
+ * transactional writer sends the same requests, so a key lands where it would
+ * with the plain producer.
+ */
+export function toProduceRequests(messages: OutgoingMessage[]): TopicMessages[][] {
+  return chunk(
+    messages.map((m) => {
+      const value = serializeRecord(m.value);
+      return {
+        topic: m.topic,
+        message: { key: m.key, value, ...(m.partition === undefined ? {} : { partition: m.partition }) },
+        bytes: Buffer.byteLength(value) + Buffer.byteLength(m.key) + RECORD_OVERHEAD_BYTES,
+      };
+    }),
+  );
 }
 
 /** Splits messages, in order, into runs of at most MAX_REQUEST_BYTES (a larger message goes alone). */
@@ -68,14 +100,7 @@ export class KafkaProducer implements Producer {
       );
     }
     if (messages.length === 0) return Promise.resolve();
-    const prepared: Prepared[] = messages.map((m) => {
-      const value = serializeRecord(m.value);
-      return {
-        topic: m.topic,
-        message: { key: m.key, value, ...(m.partition === undefined ? {} : { partition: m.partition }) },
-        bytes: Buffer.byteLength(value) + Buffer.byteLength(m.key) + RECORD_OVERHEAD_BYTES,
-      };
-    });
+    const requests = toProduceRequests(messages);
     const topics = [...new Set(messages.map((m) => m.topic))];
     const run = async (): Promise<void> => {
       const unknown = topics.filter((t) => !this.known.has(t));
@@ -84,7 +109,7 @@ export class KafkaProducer implements Producer {
         for (const t of unknown) this.known.add(t);
       }
       try {
-        for (const topicMessages of chunk(prepared)) {
+        for (const topicMessages of requests) {
           await this.producer.sendBatch({ topicMessages, acks: -1 });
         }
       } catch (err) {

@@ -77,4 +77,13 @@ describe('kafkaTransportFactory', () => {
       kafkaTransportFactory.create('kafka://127.0.0.1:9092', { env: {}, sessionTimeoutMs: 'soon' }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
+
+  it('refuses a TANE_KAFKA_TRANSACTIONS that is neither on nor off, before connecting', async () => {
+    await expect(
+      kafkaTransportFactory.create('kafka://127.0.0.1:9092', { env: { TANE_KAFKA_TRANSACTIONS: 'maybe' } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(
+      kafkaTransportFactory.create('kafka://127.0.0.1:9092', { env: {}, transactions: 'yes' }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
 });

@@ -12,7 +12,19 @@ const NUMBER_OPTIONS = [
   'maxWaitTimeMs',
   'maxOutageMs',
   'maxBufferedBytesPerPartition',
+  'transactionTimeoutMs',
 ] as const;
+
+/** `TANE_KAFKA_TRANSACTIONS`: on unless `0`, `false`, `no` or `off`. */
+function transactionsFromEnv(value: string | undefined): boolean | undefined {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === '') return undefined;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  throw new TaneError('CONFIG_INVALID', `TANE_KAFKA_TRANSACTIONS must be 1 or 0, got '${value}'`, {
+    hint: 'unset it for exactly-once output (the default), or set TANE_KAFKA_TRANSACTIONS=0 for at-least-once',
+  });
+}
 
 /** `host` → `host:9092`, `[::1]` → `[::1]:9092`; an explicit port is kept. */
 function withDefaultPort(broker: string): string {
@@ -122,9 +134,9 @@ function isLogger(value: unknown): value is Logger {
  * come from `TANE_KAFKA_SASL_MECHANISM`, `TANE_KAFKA_USERNAME`,
  * `TANE_KAFKA_PASSWORD` and `TANE_KAFKA_SSL=1`; numeric settings from
  * `TANE_KAFKA_SESSION_TIMEOUT_MS`, `TANE_KAFKA_HEARTBEAT_INTERVAL_MS`, … (the option name in
- * upper snake case). `options` may carry `logger`,
- * `clientId`, `kafkaLogLevel`, `env` (instead of `process.env`) and the numeric
- * settings of {@link KafkaTransportOptions}.
+ * upper snake case); `TANE_KAFKA_TRANSACTIONS=0` turns exactly-once output off.
+ * `options` may carry `logger`, `clientId`, `kafkaLogLevel`, `transactions`,
+ * `env` (instead of `process.env`) and the numeric settings of {@link KafkaTransportOptions}.
  *
  * @example
  * ```ts
@@ -151,6 +163,17 @@ export const kafkaTransportFactory: TransportFactory = {
         );
       }
       settings.kafkaLogLevel = options.kafkaLogLevel as KafkaLogLevel;
+    }
+    if (options.transactions !== undefined) {
+      if (typeof options.transactions !== 'boolean') {
+        throw new TaneError('CONFIG_INVALID', 'Kafka option transactions must be true or false', {
+          hint: 'leave it out for exactly-once output (the default)',
+        });
+      }
+      settings.transactions = options.transactions;
+    } else {
+      const fromEnv = transactionsFromEnv(env.TANE_KAFKA_TRANSACTIONS);
+      if (fromEnv !== undefined) settings.transactions = fromEnv;
     }
     for (const key of NUMBER_OPTIONS) {
       // Each numeric setting can also come from the environment: sessionTimeoutMs ← TANE_KAFKA_SESSION_TIMEOUT_MS.

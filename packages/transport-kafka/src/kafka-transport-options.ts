@@ -34,6 +34,18 @@ export interface KafkaTransportOptions {
   maxOutageMs?: number;
   /** Bytes (message values) read ahead per partition before its fetching pauses (default 4 MiB). */
   maxBufferedBytesPerPartition?: number;
+  /**
+   * Exactly-once output: consumers offer `commitWithOutputs`, which writes a
+   * source partition's outputs and commits its offset in one Kafka transaction
+   * (default `true`; `TANE_KAFKA_TRANSACTIONS=0` through the factory).
+   */
+  transactions?: boolean;
+  /**
+   * How long the broker lets a transaction stay open before it aborts it
+   * (default 10000 ms): the longest a crashed member's open transaction holds
+   * read_committed readers back when no new owner fences it sooner.
+   */
+  transactionTimeoutMs?: number;
   /** kafkajs's own log level (default `warn`). */
   kafkaLogLevel?: KafkaLogLevel;
 }

@@ -15,10 +15,11 @@ import {
   type TopicSpec,
   type Transport,
 } from '@tane/core';
-import { type Admin, type ConfigResourceTypes, type Kafka, Partitioners } from 'kafkajs';
+import type { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { type KafkaErrorContext, kafkaErrorType, toKafkaError } from './kafka-error.ts';
 import { KafkaGroupConsumer, type KafkaGroupConsumerSettings } from './kafka-group-consumer.ts';
-import { KafkaProducer } from './kafka-producer.ts';
+import { KAFKA_PARTITIONER, KafkaProducer } from './kafka-producer.ts';
+import { type RetryPolicy, withRetries } from './kafka-retry.ts';
 import { readTopic } from './read-topic.ts';
 
 /** Settings the transport hands on to its consumers and producers (already defaulted). */
@@ -30,6 +31,10 @@ export interface KafkaTransportSettings {
   maxWaitTimeMs: number;
   maxOutageMs: number;
   maxBufferedBytes: number;
+  /** Consumers offer `commitWithOutputs` (Kafka transactions). */
+  transactions: boolean;
+  /** `transaction.timeout.ms` of the transactional producers. */
+  transactionTimeoutMs: number;
   logger: Logger;
   /** Creates a kafkajs client with another client id (same brokers, TLS, SASL, logging). */
   kafkaFor(clientId: string): Kafka;
@@ -77,17 +82,25 @@ export class KafkaTransport implements Transport {
     const existing = new Set(await this.call('listing topics', {}, () => this.admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await this.call('creating topics', { where: missing.map((t) => `topic ${t.name}`).join(', ') }, () =>
-        this.admin.createTopics({
-          waitForLeaders: true,
-          timeout: TOPIC_READY_DEADLINE_MS,
-          topics: missing.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-          })),
-        }),
-      );
+      try {
+        await this.call('creating topics', { where: missing.map((t) => `topic ${t.name}`).join(', ') }, () =>
+          this.admin.createTopics({
+            waitForLeaders: true,
+            timeout: TOPIC_READY_DEADLINE_MS,
+            topics: missing.map((t) => ({
+              topic: t.name,
+              numPartitions: t.partitions,
+              configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+            })),
+          }),
+        );
+      } catch (err) {
+        // kafkajs's own wait for the leaders gives up when the new topic is missing from
+        // the metadata it just refreshed (a busy broker); the wait below does it again.
+        const type = kafkaErrorType(err);
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+        this.settings.logger.debug('new topics not in the metadata yet; waiting for their leaders', { type });
+      }
       this.settings.logger.info('created Kafka topics', {
         topics: missing.map((t) => `${t.name} (${t.partitions})`),
       });
@@ -144,8 +157,15 @@ export class KafkaTransport implements Transport {
     // Metadata first: an unknown topic fails at once there, while kafkajs's
     // offset lookup would retry it for several seconds.
     await this.topicMetadata([topic]);
-    const offsets = await this.call('reading offsets', { topic, where: `topic ${topic}` }, () =>
-      this.admin.fetchTopicOffsets(topic),
+    // kafkajs looks the partitions up twice (end, then start) in metadata that other calls on the
+    // same admin refresh meanwhile; when the topic drops out in between it fails with a TypeError.
+    const offsets = await withRetries(
+      METADATA_RACE_RETRY,
+      () =>
+        this.call('reading offsets', { topic, where: `topic ${topic}` }, () =>
+          this.admin.fetchTopicOffsets(topic),
+        ),
+      (err) => err instanceof TaneError && err.cause instanceof TypeError,
     );
     return offsets
       .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
@@ -158,9 +178,7 @@ export class KafkaTransport implements Transport {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // Java-compatible murmur2 partitioning: the same key lands on the same
-      // partition as with the local transport and other Kafka clients.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KAFKA_PARTITIONER,
       // kafkajs retries an idempotent producer for ever by default; a bounded
       // budget turns an outage into an error the caller sees (within a minute).
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -190,11 +208,27 @@ export class KafkaTransport implements Transport {
     }
     // kafkajs fails obscurely when subscribing to a topic that does not exist yet.
     const metadata = await this.topicMetadata(options.topics);
-    return this.newConsumer(options.clientId ?? this.settings.clientId, {
-      group: options.group,
+    const clientId = options.clientId ?? this.settings.clientId;
+    const { group } = options;
+    return this.newConsumer(clientId, {
+      group,
       topics: options.topics,
       fromBeginning: (options.start ?? 'earliest') === 'earliest',
       partitionCount: metadata.reduce((n, t) => n + t.partitions.length, 0),
+      ...(this.settings.transactions
+        ? {
+            transactions: {
+              kafka: this.settings.kafkaFor(clientId),
+              transactionTimeoutMs: this.settings.transactionTimeoutMs,
+              committedOffset: async (tp) =>
+                (await this.committedOffsets(group, tp.topic)).find((c) => c.partition === tp.partition)
+                  ?.offset,
+              checkTopics: async (topics) => {
+                await this.topicMetadata(topics);
+              },
+            },
+          }
+        : {}),
     });
   }
 
@@ -310,7 +344,7 @@ export class KafkaTransport implements Transport {
     clientId: string,
     settings: Pick<
       KafkaGroupConsumerSettings,
-      'group' | 'topics' | 'fromBeginning' | 'partitionCount' | 'startOffset'
+      'group' | 'topics' | 'fromBeginning' | 'partitionCount' | 'startOffset' | 'transactions'
     >,
   ): KafkaGroupConsumer {
     const entry: Closable = { close: () => consumer.stop() };
@@ -439,19 +473,16 @@ export class KafkaTransport implements Transport {
   }
 
   private async call<T>(action: string, ctx: Partial<KafkaErrorContext>, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        // A broker that just started (or moved a group) answers for a few seconds that the group
-        // coordinator is loading or elsewhere; that passes, so wait and ask again (~10 s at most).
-        if (attempt < COORDINATOR_RETRIES && isCoordinatorMoving(err)) {
-          this.settings.logger.debug(`${action}: group coordinator not ready, retrying`, { attempt });
-          await sleep(Math.min(2000, 200 * attempt));
-          continue;
-        }
-        throw toKafkaError(err, { brokers: this.description, action, ...ctx });
-      }
+    try {
+      // A broker that just started (or moved a group) answers for a few seconds that the group
+      // coordinator is loading or elsewhere; that passes, so wait and ask again (~10 s at most).
+      return await withRetries(COORDINATOR_RETRY, fn, (err, attempt) => {
+        if (!isCoordinatorMoving(err)) return false;
+        this.settings.logger.debug(`${action}: group coordinator not ready, retrying`, { attempt });
+        return true;
+      });
+    } catch (err) {
+      throw toKafkaError(err, { brokers: this.description, action, ...ctx });
     }
   }
 
@@ -464,7 +495,8 @@ export class KafkaTransport implements Transport {
   }
 }
 
-const COORDINATOR_RETRIES = 10;
+const COORDINATOR_RETRY: RetryPolicy = { attempts: 10, initialDelayMs: 200, maxDelayMs: 2000 };
+const METADATA_RACE_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 50, maxDelayMs: 400 };
 const COORDINATOR_ERRORS = new Set([
   'NOT_COORDINATOR_FOR_GROUP',
   'COORDINATOR_LOAD_IN_PROGRESS',

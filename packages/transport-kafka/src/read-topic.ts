@@ -25,6 +25,11 @@ const READ_AHEAD = 1000;
  * from the beginning (or `from`), up to the end offsets current when called,
  * or, with `follow`, until `signal` aborts. Kafka has no group-less consumer in
  * kafkajs, so this joins a single-use group that is deleted afterwards.
+ *
+ * Reads are read_committed: records of aborted or still open transactions are
+ * never yielded, nor are position markers. The end offsets come from
+ * `deps.offsets`, which on Kafka is the last stable offset (ListOffsets with
+ * read_committed), the furthest such a reader can get.
  */
 export async function* readTopic(
   deps: TopicReaderDeps,
@@ -70,6 +75,14 @@ export async function* readTopic(
       onMessage: async (m) => {
         if (!follow && m.offset >= end.get(m.partition)!) {
           finish(m.partition);
+          return;
+        }
+        if (m.control) {
+          // A transaction marker (or aborted records) is no record, but it is
+          // where the partition may end: the last offset before the end often
+          // is the marker of the last transaction.
+          next.set(m.partition, m.offset + 1);
+          if (!follow && m.offset + 1 >= end.get(m.partition)!) finish(m.partition);
           return;
         }
         queue.push(m);

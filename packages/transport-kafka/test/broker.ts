@@ -4,8 +4,13 @@ import type { Transport } from '@tane/core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createKafkaTransport, type KafkaTransportOptions } from '../src/index.ts';
 
-/** The broker the integration tests use: `deploy/kafka/kafka.sh` on loopback (port from TANE_KAFKA_PORT). */
-export const BROKER = `127.0.0.1:${process.env.TANE_KAFKA_PORT ?? '9092'}`;
+/**
+ * The broker the integration tests use: `deploy/kafka/kafka.sh` on loopback,
+ * the first of TANE_KAFKA_BROKERS (set by `npm test`), else port TANE_KAFKA_PORT.
+ */
+export const BROKER =
+  process.env.TANE_KAFKA_BROKERS?.split(',')[0]?.trim() ||
+  `127.0.0.1:${process.env.TANE_KAFKA_PORT ?? '9092'}`;
 
 let reachable: Promise<void> | undefined;
 
