@@ -46,8 +46,11 @@ export interface ScenarioOptions {
   plan: { perCategory: number } | { untilAccepted: number; maxRounds: number };
   /** SIGKILL random workers and the sink, each restarted after `restartMs`. */
   kills?: { count: number; seed: number; firstAfterMs: number; gapMs: [number, number]; restartMs: number };
-  /** Kafka only: stop the broker (on `port`, started by the scenario) after `afterMs`, for `downMs`. */
-  brokerOutage?: { port: number; afterMs: number; downMs: number };
+  /**
+   * Kafka only: stop the broker (on `port`, started by the scenario) once the run is under way —
+   * `afterMs` after the start and at least `afterGenerated` candidates on `generated` — for `downMs`.
+   */
+  brokerOutage?: { port: number; afterMs: number; afterGenerated?: number; downMs: number };
   /** Simulator latency, so a run lasts long enough for crashes to land mid-run. */
   latency?: { medianMs: number; p99Ms: number };
   partitions?: number;
@@ -316,6 +319,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const o = options.brokerOutage;
       if (!o) return;
       await sleep(o.afterMs);
+      const generatedTopic = `${prefix}generated`;
+      const generatedSoFar = async () => {
+        try {
+          return (await transport.offsets(generatedTopic)).reduce((n, p) => n + p.high, 0);
+        } catch {
+          return 0;
+        }
+      };
+      while (generating && (await generatedSoFar()) < (o.afterGenerated ?? 0)) await sleep(250);
       if (!generating) return;
       log(`stopping the broker at ${(elapsed() / 1000).toFixed(1)} s`);
       kafka('stop', o.port);

@@ -11,6 +11,11 @@ let received: NodeJS.Signals | undefined;
 let installed = false;
 const listeners = new Set<Listener>();
 
+/** Records a signal received before this module was loaded (the bin script keeps those). */
+export function noteStopSignal(signal: NodeJS.Signals): void {
+  onSignal(signal);
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   received ??= signal;
   for (const l of [...listeners]) l(signal);

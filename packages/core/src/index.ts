@@ -43,7 +43,7 @@ export {
 } from './record.ts';
 export { createRecordContext } from './record-context.ts';
 export { redactSecrets, redactValue, registerSecret } from './redact.ts';
-export { RoundCatchUp, rowRound, taskRound } from './round-catch-up.ts';
+export { RoundCatchUp, readUntilDone, rowRound, taskRound } from './round-catch-up.ts';
 export type {
   CommittedOffset,
   ConsumedMessage,

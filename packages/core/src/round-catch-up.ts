@@ -26,22 +26,34 @@ export class RoundCatchUp {
   private readonly pending = new Map<number, Promise<void>>();
 
   constructor(
-    private readonly ctx: Pick<StageSetupContext, 'readTopic'>,
+    private readonly ctx: Pick<StageSetupContext, 'readTopic'> & Partial<Pick<StageSetupContext, 'logger'>>,
     private readonly topic: string,
     private readonly onRecord: (record: TaneRecord) => void,
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** Reads what is new on the topic, to its current end. Reads never overlap. */
+  /**
+   * Reads what is new on the topic, to its current end. Reads never overlap.
+   * A read that fails (a broker restarting) is tried again from where it got
+   * to, with a growing delay, until it works or the signal aborts: the state
+   * must be complete before anything is decided on it.
+   */
   readAll(): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      for await (const record of this.ctx.readTopic(this.topic, {
-        resume: this.position,
-        ...(this.signal ? { signal: this.signal } : {}),
-      })) {
-        this.onRecord(record);
-      }
-    });
+    this.chain = this.chain.then(() =>
+      readUntilDone(
+        this.ctx,
+        this.topic,
+        async () => {
+          for await (const record of this.ctx.readTopic(this.topic, {
+            resume: this.position,
+            ...(this.signal ? { signal: this.signal } : {}),
+          })) {
+            this.onRecord(record);
+          }
+        },
+        this.signal,
+      ),
+    );
     return this.chain;
   }
 
@@ -57,6 +69,35 @@ export class RoundCatchUp {
       this.pending.set(round, pending);
     }
     return pending;
+  }
+}
+
+/**
+ * Runs a read of `topic` until it completes, retrying a failure after 0.5 s,
+ * doubling up to 15 s, and logging each failure; gives up only when `signal`
+ * aborts. For reads whose result must be complete (catch-ups before a decision).
+ */
+export async function readUntilDone(
+  ctx: Partial<Pick<StageSetupContext, 'logger'>>,
+  topic: string,
+  read: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let delay = 500;
+  for (;;) {
+    try {
+      await read();
+      return;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      ctx.logger?.warn(`reading topic ${topic} failed; trying again`, {
+        topic,
+        error: (err as Error).message,
+        retryInMs: delay,
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15_000);
+    }
   }
 }
 

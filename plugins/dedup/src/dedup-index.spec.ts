@@ -163,3 +163,44 @@ describe('DedupIndex', () => {
     });
   });
 });
+
+describe('DedupIndex, small scopes in full', () => {
+  // Two rows the simulator wrote for one category: one long invoice under two different
+  // instructions. ROUGE-L of instruction + input is 0.71, but the n-gram Jaccard is low enough
+  // for LSH (32 × 4 bands, two shared bands) to miss the pair.
+  const first = {
+    instruction:
+      'While handling a price increase, Legal at Brightwater Health Inc. needs support. Questions about the Sprout seed-starter kit are increasing too. It will also be shared with the Melbourne office. Use ISO dates and numbers without currency symbols. An operations analyst received it. Leave no room for misunderstanding.',
+    input:
+      'Brightwater Health Inc.\nINVOICE  No. INV-20931\nDate: 14 March 2025        Payment due: 13 April 2025\nBill to: Harbor Dental Clinic\n\nPrinter paper A4 (box)      6  x  £122.50   £735.00\nToner cartridge HP 26A      2  x  £445.00   £890.00\nDesk organiser              3  x  £60.00    £180.00\n\nSubtotal  £1805.00\nVAT 20%    £361.00\nTotal     £2166.00',
+  };
+  const second = {
+    instruction:
+      'This is a practice task for someone new to the financial analyst job. The people involved are in Sales and at Kestrel Aerospace Ltd. It will also be shared with the Austin office. Use ISO dates and numbers without currency symbols. It concerns onboarding training. Stay diplomatic.',
+    input:
+      'Kestrel Aerospace Ltd.\nINVOICE  No. INV-20931\nDate: 14 March 2025        Payment due: 13 April 2025\nBill to: Harbor Dental Clinic\n\nPrinter paper A4 (box)      6  x  £122.50   £735.00\nToner cartridge HP 26A      2  x  £445.00   £890.00\nDesk organiser              3  x  £60.00    £180.00\n\nSubtotal  £1805.00\nVAT 20%    £361.00\nTotal     £2166.00',
+  };
+  const options = { rougeL: { enabled: true, threshold: 0.7 }, minSharedBands: 2 };
+
+  it('catches a near-duplicate pair that LSH alone lets through', () => {
+    const lshOnly = new DedupIndex({ ...options, exhaustiveBelow: 0 });
+    lshOnly.offer('a', first);
+    const missed = lshOnly.offer('b', second);
+    const full = new DedupIndex(options);
+    full.offer('a', first);
+    const caught = full.offer('b', second);
+    expect(caught).toMatchObject({ status: 'duplicate', reason: 'near', duplicateOf: 'a', metric: 'rougeL' });
+    // Documents why the full comparison exists: without it this pair is kept.
+    expect(missed.status).toBe('unique');
+  });
+
+  it('falls back to LSH candidates once a scope holds more than exhaustiveBelow examples', () => {
+    const index = new DedupIndex({ ...options, exhaustiveBelow: 1 });
+    index.offer('a', first);
+    index.offer('c', {
+      instruction: 'Something else entirely, about a warehouse inventory count.',
+      input: '',
+    });
+    expect(index.offer('b', second).status).toBe('unique');
+  });
+});

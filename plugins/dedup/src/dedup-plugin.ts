@@ -1,4 +1,11 @@
-import { definePlugin, ENGINE_API, TaneError, type TaneRecord, type TopicPositions } from '@tane/core';
+import {
+  definePlugin,
+  ENGINE_API,
+  readUntilDone,
+  TaneError,
+  type TaneRecord,
+  type TopicPositions,
+} from '@tane/core';
 import pkg from '../package.json' with { type: 'json' };
 import { type DedupConfig, dedupConfigSchema } from './dedup-config.ts';
 import { type DedupExample, DedupIndex } from './dedup-index.ts';
@@ -119,7 +126,16 @@ export const dedupPlugin = definePlugin<DedupConfig>({
         // Partitions that moved here bring the rows their previous owner accepted (on this
         // worker's dataset topic reader, not in its index yet): index them before deciding.
         if (!config.datasetTopic) return;
-        const added = await indexTopic(config.datasetTopic, datasetPosition);
+        let added = 0;
+        // Retried until it works: deciding on an index without those rows would keep duplicates.
+        await readUntilDone(
+          ctx,
+          config.datasetTopic,
+          async () => {
+            added += await indexTopic(config.datasetTopic, datasetPosition);
+          },
+          ctx.signal,
+        );
         if (added > 0) ctx.logger.info('dedup index caught up with the dataset topic', { added });
       },
       async handle(record, rctx) {

@@ -11,7 +11,13 @@ import { AtLeastOnceCommit, type CommitStrategy, TransactionalCommit } from './c
 import { createEngineStats, type EngineEvent, type EngineStats } from './engine-stats.ts';
 import { groupCaughtUp } from './group-progress.ts';
 import { OrderedGate } from './ordered-gate.ts';
-import { commitSlice, type PartitionState, PartitionTracker, type Token } from './partition-tracker.ts';
+import {
+  commitSlice,
+  keyOf,
+  type PartitionState,
+  PartitionTracker,
+  type Token,
+} from './partition-tracker.ts';
 import { Router } from './router.ts';
 import { type RunningStage, wireStage } from './stage-runner.ts';
 import { readStageTopic } from './topic-reader.ts';
@@ -437,10 +443,20 @@ export class Engine {
       for (const m of s.messages) this.noteWritten(m.topic, m.value);
     }
     if (result.lost.length > 0) {
-      for (const s of result.lost) this.forget(s.ps);
-      this.logger.warn('partitions were taken over before their commit; their new owner repeats that work', {
-        partitions: result.lost.map((s) => `${s.ps.tp.topic}/${s.ps.tp.partition}`),
-      });
+      // Refused but still assigned (a producer fenced by a rebalance that kept the partition here):
+      // keep the work and commit it again. Gone: its new owner continues from the last commit.
+      const assigned = new Set(this.consumer.assignment().map(keyOf));
+      const gone = result.lost.filter((s) => !assigned.has(keyOf(s.ps.tp)));
+      for (const s of gone) this.forget(s.ps);
+      if (gone.length > 0) {
+        this.logger.warn(
+          'partitions were taken over before their commit; their new owner repeats that work',
+          {
+            partitions: gone.map((s) => `${s.ps.tp.topic}/${s.ps.tp.partition}`),
+          },
+        );
+      }
+      if (gone.length < result.lost.length) this.warnCommit(new Error('a commit was refused; trying again'));
     }
   }
 
