@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, parseRecord, type Transport } from '@tane/core';
+import { groupCaughtUp } from '@tane/core/engine';
 import { startLlmSim } from '@tane/llm-sim';
 import { comparisonText, type DedupField, rougeL, rougeTokens } from '@tane/plugin-dedup';
 import { createKafkaTransport } from '@tane/transport-kafka';
@@ -200,20 +201,6 @@ async function topicContents(transport: Transport, topic: string) {
   return { byId, messages };
 }
 
-async function groupDone(transport: Transport, group: string, topics: string[]): Promise<boolean> {
-  for (const topic of topics) {
-    const [ends, committed] = await Promise.all([
-      transport.offsets(topic),
-      transport.committedOffsets(group, topic),
-    ]);
-    for (const e of ends) {
-      const c = committed.find((x) => x.partition === e.partition)?.offset ?? e.low;
-      if (e.high > e.low && c < e.high) return false;
-    }
-  }
-  return true;
-}
-
 /** Runs one scenario from a fresh folder and topic prefix, and checks what came out. */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const log = options.log ?? (() => {});
@@ -237,8 +224,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   };
   const procs = new Set<Proc>();
   const start = (label: string, args: string[]): Proc => {
-    const extra = args[0] === 'run' ? ['--progress', 'off'] : [];
-    const child = spawn(process.execPath, [TANE, ...args, ...extra, '--log-level', 'warn'], {
+    // Workers log at info, so the scenario can tell when one has joined its group ("running").
+    const extra = args[0] === 'run' ? ['--progress', 'off', '--log-level', 'info'] : ['--log-level', 'warn'];
+    const child = spawn(process.execPath, [TANE, ...args, ...extra], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -327,7 +315,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
           return 0;
         }
       };
-      while (generating && (await generatedSoFar()) < (o.afterGenerated ?? 0)) await sleep(250);
+      // A worker still joining its group when the broker goes is a failed start, not an outage
+      // of a running pipeline: wait until every worker runs and work is flowing.
+      const allRunning = () => [sink, ...workers].every((p) => /\brunning\b/.test(p.output()));
+      while (generating && (!allRunning() || (await generatedSoFar()) < (o.afterGenerated ?? 0)))
+        await sleep(250);
       if (!generating) return;
       log(`stopping the broker at ${(elapsed() / 1000).toFixed(1)} s`);
       kafka('stop', o.port);
@@ -364,12 +356,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const sinkTopics = ['dataset', 'rejected', 'dlq'].map((t) => `${prefix}${t}`);
     const workerTopics = ['tasks', 'generated'].map((t) => `${prefix}${t}`);
     while (
-      !(await groupDone(
+      !(await groupCaughtUp(
         transport,
         `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`,
         workerTopics,
       )) ||
-      !(await groupDone(
+      !(await groupCaughtUp(
         transport,
         `${prefix}${parse(readFileSync(files.sink, 'utf8')).pipeline}`,
         sinkTopics,

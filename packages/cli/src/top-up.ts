@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Logger, TaneError, type Transport } from '@tane/core';
-import type { LoadedPipeline } from '@tane/core/engine';
+import { groupCaughtUp, type LoadedPipeline } from '@tane/core/engine';
 import {
   type CategorySet,
   countAccepted,
@@ -136,18 +136,7 @@ export async function waitForGroup(
 ): Promise<void> {
   for (;;) {
     if (signal?.aborted) return;
-    let done = true;
-    for (const topic of topics) {
-      const [ends, committed] = await Promise.all([
-        transport.offsets(topic),
-        transport.committedOffsets(group, topic),
-      ]);
-      for (const e of ends) {
-        const c = committed.find((x) => x.partition === e.partition)?.offset ?? e.low;
-        if (e.high > e.low && c < e.high) done = false;
-      }
-    }
-    if (done) return;
+    if (await groupCaughtUp(transport, group, topics)) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -1,4 +1,4 @@
-import { toTaneError } from '../errors.ts';
+import { type TaneError, toTaneError } from '../errors.ts';
 import { contentId, deriveId } from '../ids.ts';
 import type { TaneRecord } from '../record.ts';
 import { redactSecrets, redactValue } from '../redact.ts';
@@ -34,12 +34,7 @@ export function deadLetterRecord(
     category: record.category,
     data: {
       stage,
-      error: {
-        code: err.code,
-        message: redactSecrets(err.message),
-        ...(err.where ? { where: redactSecrets(err.where) } : {}),
-        ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
-      },
+      error: errorInfo(err),
       attempts: attemptsTried(err, attempts),
       record: safeRecord,
       source: { topic: source.topic, partition: source.partition, offset: source.offset },
@@ -47,6 +42,16 @@ export function deadLetterRecord(
     meta: {},
     lineage: [...record.lineage, { plugin: ENGINE_LINEAGE, stage }],
     headers: { ...record.headers },
+  };
+}
+
+/** The error as a DLQ record keeps it: code, message, place and hint, with secrets redacted. */
+function errorInfo(err: TaneError): Record<string, string> {
+  return {
+    code: err.code,
+    message: redactSecrets(err.message),
+    ...(err.where ? { where: redactSecrets(err.where) } : {}),
+    ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
   };
 }
 
@@ -78,12 +83,7 @@ export function deadLetterRawRecord(m: ConsumedMessage, error: unknown, stage: s
     category: categoryOfRaw(m.value),
     data: {
       stage,
-      error: {
-        code: err.code,
-        message: redactSecrets(err.message),
-        ...(err.where ? { where: redactSecrets(err.where) } : {}),
-        ...(err.hint ? { hint: redactSecrets(err.hint) } : {}),
-      },
+      error: errorInfo(err),
       attempts: 1,
       raw: redactSecrets(m.value.length > 65_536 ? `${m.value.slice(0, 65_536)}…` : m.value),
       source: { topic: m.topic, partition: m.partition, offset: m.offset },

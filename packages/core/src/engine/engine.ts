@@ -190,7 +190,7 @@ export class Engine {
       logger: this.logger,
       isStopping: () => this.stopping,
       ...(this.options.hooks?.aroundStage ? { aroundStage: this.options.hooks.aroundStage } : {}),
-      settle: this.router.settle.bind(this.router),
+      settle: this.router.settle,
       fail: (err: Error) => this.fail(err),
     };
     for (const running of this.stages.values()) {

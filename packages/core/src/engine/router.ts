@@ -1,6 +1,5 @@
 import { TaneError, toTaneError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Emission } from '../plugin.ts';
 import { type TaneRecord, validateRecord } from '../record.ts';
 import { redactSecrets } from '../redact.ts';
 import type { ConsumedMessage } from '../transport.ts';
@@ -8,7 +7,7 @@ import { attemptsTried, deadLetterRawRecord, deadLetterRecord } from './dead-let
 import type { EngineEvent, EngineStats } from './engine-stats.ts';
 import type { OrderedGate } from './ordered-gate.ts';
 import type { PartitionTracker, Token, Work } from './partition-tracker.ts';
-import type { RunningStage } from './stage-runner.ts';
+import type { RunningStage, SettleStage } from './stage-runner.ts';
 
 /** What the router needs from the engine. */
 export interface RouterHost {
@@ -64,14 +63,7 @@ export class Router {
   }
 
   /** A stage call ended: route its emissions, or dead-letter the record. */
-  settle(
-    stage: RunningStage,
-    work: Work,
-    emissions: Emission[] | undefined,
-    error: unknown,
-    attempts: number,
-    durationMs: number,
-  ): void {
+  readonly settle: SettleStage = (stage, work, emissions, error, attempts, durationMs) => {
     const { host } = this;
     const stageStats = host.stats.stages[stage.spec.id]!;
     stageStats.inFlight--;
@@ -135,7 +127,7 @@ export class Router {
       }
     }
     this.release(token);
-  }
+  };
 
   /** Ends one piece of a token's work, and lets the ordered gate look again. */
   release(token: Token): void {

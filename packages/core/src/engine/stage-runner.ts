@@ -21,6 +21,16 @@ export interface RunningStage {
   ordered: boolean;
 }
 
+/** How a stage call ends: with emissions, or with an error after `attempts` attempts. */
+export type SettleStage = (
+  stage: RunningStage,
+  work: Work,
+  emissions: Emission[] | undefined,
+  error: unknown,
+  attempts: number,
+  durationMs: number,
+) => void;
+
 /** What a stage runner needs from the engine. */
 export interface StageRunnerHost {
   readonly shutdown: AbortSignal;
@@ -31,14 +41,7 @@ export interface StageRunnerHost {
     run: () => Promise<Emission[]>,
   ): Promise<Emission[]>;
   /** A record's stage call ended: with emissions, or with an error after `attempts` attempts. */
-  settle(
-    stage: RunningStage,
-    work: Work,
-    emissions: Emission[] | undefined,
-    error: unknown,
-    attempts: number,
-    durationMs: number,
-  ): void;
+  settle: SettleStage;
   fail(err: Error): void;
 }
 
