@@ -267,6 +267,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
             '--max-rounds',
             String(options.plan.maxRounds),
           ];
+    /** True until every task is processed: crashes and the outage land while work goes on. */
     let generating = true;
     const generate = (async () => {
       for (let attempt = 1; ; attempt++) {
@@ -279,9 +280,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         log(`generate exited ${code}; again (attempt ${attempt + 1})`);
         await sleep(2000);
       }
-    })().finally(() => {
-      generating = false;
-    });
+    })();
+    const workersGroup = `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`;
+    const workerTopics = ['tasks', 'generated'].map((t) => `${prefix}${t}`);
+    // Published is not processed (`--per-category` returns at once): the run goes on until the
+    // workers' group has committed every task and candidate.
+    const processed = generate
+      .then(async () => {
+        while (!(await groupCaughtUp(transport, workersGroup, workerTopics).catch(() => false)))
+          await sleep(500);
+      })
+      .finally(() => {
+        generating = false;
+      });
 
     const chaos = (async () => {
       const k = options.kills;
@@ -347,20 +358,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     unexpectedExit.catch(() => {});
     await Promise.race([
       unexpectedExit,
-      Promise.all([generate, chaos, broker]),
+      Promise.all([processed, chaos, broker]),
       sleep(deadline - Date.now()).then(() => {
         throw new Error(`scenario ${options.name} timed out`);
       }),
     ]);
     // Everything published is processed by the workers once generate is done; wait for the sink.
     const sinkTopics = ['dataset', 'rejected', 'dlq'].map((t) => `${prefix}${t}`);
-    const workerTopics = ['tasks', 'generated'].map((t) => `${prefix}${t}`);
     while (
-      !(await groupCaughtUp(
-        transport,
-        `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`,
-        workerTopics,
-      )) ||
+      !(await groupCaughtUp(transport, workersGroup, workerTopics)) ||
       !(await groupCaughtUp(
         transport,
         `${prefix}${parse(readFileSync(files.sink, 'utf8')).pipeline}`,
