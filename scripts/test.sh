@@ -17,6 +17,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ja family 2>/dev/null)" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    step "installing Debian's fonts-noto-cjk for the report's Japanese rendering test"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 ||
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null)) ||
+      { echo "could not install fonts-noto-cjk; the report's Japanese rendering test will fail" >&2; }
+  else
+    echo "note: no Japanese font; install Debian's fonts-noto-cjk or the report's Japanese rendering test will fail" >&2
+  fi
+fi
+
 step "typecheck (tsc)"
 npx tsc -p tsconfig.json --noEmit
 

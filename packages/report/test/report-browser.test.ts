@@ -123,6 +123,30 @@ describe('report.html in Chromium', () => {
     expect(requests).toEqual([]);
   });
 
+  it('renders Japanese text with a CJK font, not as missing-glyph boxes', async () => {
+    const { page } = await open('light');
+    // Runs in the page (a string, since this package is typechecked without the DOM library).
+    const measured = (await page.evaluate(`(async (sample) => {
+      await document.fonts.ready;
+      const span = document.createElement('span');
+      span.textContent = sample;
+      span.style.whiteSpace = 'nowrap';
+      document.body.append(span);
+      const width = span.getBoundingClientRect().width;
+      const fontSize = Number.parseFloat(getComputedStyle(span).fontSize);
+      span.remove();
+      return {
+        perGlyph: width / [...sample].length,
+        fontSize,
+        cjkFont: document.fonts.check(fontSize + 'px "Noto Sans CJK JP"', sample),
+      };
+    })('請求書から金額を抽出してください')`)) as { perGlyph: number; fontSize: number; cjkFont: boolean };
+    // A font with the glyphs draws each kana and kanji a full em wide; the fallback box is narrower.
+    expect(measured.cjkFont).toBe(true);
+    expect(measured.perGlyph).toBeGreaterThan(measured.fontSize * 0.9);
+    expect(measured.perGlyph).toBeLessThan(measured.fontSize * 1.1);
+  });
+
   it('follows the reader’s dark preference', async () => {
     const light = await open('light');
     const dark = await open('dark');
