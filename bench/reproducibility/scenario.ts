@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { canonicalJson, parseRecord, type Transport } from '@tane/core';
 import { groupCaughtUp } from '@tane/core/engine';
 import { startLlmSim } from '@tane/llm-sim';
-import { comparisonText, type DedupField, rougeL, rougeTokens } from '@tane/plugin-dedup';
+import { type DedupField, rougeL, rougeTokens } from '@tane/plugin-dedup';
 import { createKafkaTransport } from '@tane/transport-kafka';
 import { createLocalTransport } from '@tane/transport-local';
 import { parse, stringify } from 'yaml';
@@ -391,7 +391,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     // ----- what came out -------------------------------------------------------
     const datasetDir = join(dirname(files.sink), 'dataset');
     const rowHashes: Record<string, string> = {};
-    const rows: { id: string; category: string; instruction: string; input?: string }[] = [];
+    const rows: ({ id: string; category: string } & Partial<Record<DedupField, string>>)[] = [];
     const shards = join(datasetDir, 'shards');
     if (existsSync(shards)) {
       for (const category of readdirSync(shards)) {
@@ -422,8 +422,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const byCategory = new Map<string, typeof rows>();
     for (const r of rows) byCategory.set(r.category, [...(byCategory.get(r.category) ?? []), r]);
     for (const list of byCategory.values()) {
-      // Every pair, exhaustively, on the text dedup compares (not through its LSH index).
-      const tokens = list.map((r) => rougeTokens(comparisonText(r, files.fields)));
+      // Every pair, exhaustively (not through the LSH index), with dedup's own criterion:
+      // ROUGE-L over the compared fields as written (its tokenizer needs the word boundaries).
+      const tokens = list.map((r) =>
+        rougeTokens(files.fields.map((f) => (typeof r[f] === 'string' ? r[f] : '')).join('\n')),
+      );
       for (let i = 0; i < list.length; i++) {
         for (let j = i + 1; j < list.length; j++) {
           const f = rougeL(tokens[i]!, tokens[j]!);
