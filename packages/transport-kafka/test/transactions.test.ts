@@ -154,6 +154,59 @@ describe('exactly-once output with Kafka transactions', () => {
     return s;
   }
 
+  /** A source and an output topic of a test, a fresh group, and `count` records on the source. */
+  async function setUp(
+    name: string,
+    {
+      count,
+      sourcePartitions = 1,
+      outPartitions = 1,
+    }: { count: number; sourcePartitions?: number; outPartitions?: number },
+  ): Promise<{ source: string; out: string; group: string }> {
+    const source = unique(`${name}-src`);
+    const out = unique(`${name}-out`);
+    const group = unique('g');
+    await transport.createTopics([
+      { name: source, partitions: sourcePartitions },
+      { name: out, partitions: outPartitions },
+    ]);
+    await produce(
+      Array.from({ length: count }, (_, i) => ({
+        topic: source,
+        key: 'k',
+        partition: i % sourcePartitions,
+        value: makeRecord({ id: `r-${i}`, data: { i } }),
+      })),
+    );
+    return { source, out, group };
+  }
+
+  /** A member that takes records and commits nothing by itself; returns once it has `count`. */
+  async function holdingMember(group: string, source: string, count: number): Promise<GroupConsumer> {
+    const consumer = await transport.consumer({ group, topics: [source] });
+    running.push(consumer);
+    const delivered: ConsumedMessage[] = [];
+    await consumer.start({
+      async onMessage(m) {
+        delivered.push(m);
+      },
+    });
+    await waitFor(`${count} records`, () => delivered.length >= count);
+    return consumer;
+  }
+
+  /** The raw transactional producer of a test, for what tane itself never does. */
+  async function rawProducer(transactionalId: string, transactionTimeout?: number) {
+    const producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      ...(transactionTimeout ? { transactionTimeout } : {}),
+    });
+    await producer.connect();
+    return producer;
+  }
+
   it('writes outputs and commits offsets in one step: each output once, on the plain producer’s partitions, committed up to the end', async () => {
     const source = unique('eos-src');
     const out = unique('eos-out');
@@ -213,12 +266,7 @@ describe('exactly-once output with Kafka transactions', () => {
   it('reaches the end of a topic whose last transaction was aborted, in both commit modes; read() yields only committed records', async () => {
     const topic = unique('eos-aborted-tail');
     await transport.createTopics([{ name: topic, partitions: 1 }]);
-    const raw = kafka.producer({
-      transactionalId: unique('raw-txn'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await raw.connect();
+    const raw = await rawProducer(unique('raw-txn'));
     const record = (id: string) => ({ key: 'k', value: serializeRecord(makeRecord({ id, data: { id } })) });
     let txn = await raw.transaction();
     await txn.send({ topic, messages: [record('kept-0'), record('kept-1')] });
@@ -266,12 +314,7 @@ describe('exactly-once output with Kafka transactions', () => {
   it('read() ends at the last stable offset while a transaction is open, without its records', async () => {
     const topic = unique('eos-open');
     await transport.createTopics([{ name: topic, partitions: 1 }]);
-    const raw = kafka.producer({
-      transactionalId: unique('raw-txn'),
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await raw.connect();
+    const raw = await rawProducer(unique('raw-txn'));
     const record = (id: string) => ({ key: 'k', value: serializeRecord(makeRecord({ id, data: { id } })) });
     let txn = await raw.transaction();
     await txn.send({ topic, messages: [record('committed-0')] });
@@ -291,25 +334,8 @@ describe('exactly-once output with Kafka transactions', () => {
   }, 60_000);
 
   it('an aborted transaction leaves nothing visible, and the next commit of the partition works', async () => {
-    const source = unique('eos-abort-src');
-    const out = unique('eos-abort-out');
-    const group = unique('g');
-    await transport.createTopics([
-      { name: source, partitions: 1 },
-      { name: out, partitions: 1 },
-    ]);
-    await produce(
-      [0, 1].map((i) => ({ topic: source, key: 'k', value: makeRecord({ id: `r-${i}`, data: { i } }) })),
-    );
-    const consumer = await transport.consumer({ group, topics: [source] });
-    running.push(consumer);
-    const delivered: ConsumedMessage[] = [];
-    await consumer.start({
-      async onMessage(m) {
-        delivered.push(m);
-      },
-    });
-    await waitFor('both records', () => delivered.length >= 2);
+    const { source, out, group } = await setUp('eos-abort', { count: 2 });
+    const consumer = await holdingMember(group, source, 2);
     const output = (i: number, text = ''): OutgoingMessage => ({
       topic: out,
       key: 'k',
@@ -367,30 +393,8 @@ describe('exactly-once output with Kafka transactions', () => {
   }, 90_000);
 
   it('commits a call naming several source partitions in one transaction', async () => {
-    const source = unique('eos-multi-src');
-    const out = unique('eos-multi-out');
-    const group = unique('g');
-    await transport.createTopics([
-      { name: source, partitions: 2 },
-      { name: out, partitions: 1 },
-    ]);
-    await produce(
-      [0, 1].map((p) => ({
-        topic: source,
-        key: 'k',
-        partition: p,
-        value: makeRecord({ id: `r-${p}`, data: { p } }),
-      })),
-    );
-    const consumer = await transport.consumer({ group, topics: [source] });
-    running.push(consumer);
-    const delivered: ConsumedMessage[] = [];
-    await consumer.start({
-      async onMessage(m) {
-        delivered.push(m);
-      },
-    });
-    await waitFor('both records', () => delivered.length >= 2);
+    const { source, out, group } = await setUp('eos-multi', { count: 2, sourcePartitions: 2 });
+    const consumer = await holdingMember(group, source, 2);
     await consumer.commitWithOutputs!(
       [0, 1].map((p) => ({ topic: out, key: 'k', value: makeRecord({ id: `out-${p}`, data: { p } }) })),
       [
@@ -403,20 +407,7 @@ describe('exactly-once output with Kafka transactions', () => {
   }, 60_000);
 
   it('fences a zombie: once another member took its partition over, its commit throws GROUP_LOCKED and writes nothing', async () => {
-    const source = unique('eos-zombie-src');
-    const out = unique('eos-zombie-out');
-    const group = unique('g');
-    await transport.createTopics([
-      { name: source, partitions: 1 },
-      { name: out, partitions: 1 },
-    ]);
-    await produce(
-      Array.from({ length: 10 }, (_, i) => ({
-        topic: source,
-        key: 'k',
-        value: makeRecord({ id: `r-${i}`, data: { i } }),
-      })),
-    );
+    const { source, out, group } = await setUp('eos-zombie', { count: 10 });
 
     // A finishes records 0..3 and is still working on 4 when it stalls.
     const a = await stage({ group, source, out, by: 'a', hold: (m) => m.offset >= 4 });
@@ -454,25 +445,8 @@ describe('exactly-once output with Kafka transactions', () => {
   }, 120_000);
 
   it('a member that still owns its partition after a fence (the broker bumped the epoch) commits again once heartbeats confirm it', async () => {
-    const source = unique('eos-refence-src');
-    const out = unique('eos-refence-out');
-    const group = unique('g');
-    await transport.createTopics([
-      { name: source, partitions: 1 },
-      { name: out, partitions: 1 },
-    ]);
-    await produce(
-      [0, 1].map((i) => ({ topic: source, key: 'k', value: makeRecord({ id: `r-${i}`, data: { i } }) })),
-    );
-    const consumer = await transport.consumer({ group, topics: [source] });
-    running.push(consumer);
-    const delivered: ConsumedMessage[] = [];
-    await consumer.start({
-      async onMessage(m) {
-        delivered.push(m);
-      },
-    });
-    await waitFor('both records', () => delivered.length >= 2);
+    const { source, out, group } = await setUp('eos-refence', { count: 2 });
+    const consumer = await holdingMember(group, source, 2);
     const commit = (i: number) =>
       consumer.commitWithOutputs!(
         [{ topic: out, key: 'k', value: makeRecord({ id: `out-${i}`, data: { i } }) }],
@@ -481,12 +455,7 @@ describe('exactly-once output with Kafka transactions', () => {
     await commit(0);
 
     // Something else registers the member's transactional id: its producer is fenced.
-    const other = kafka.producer({
-      transactionalId: transactionalIdOf({ group, topic: source, partition: 0 }),
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await other.connect();
+    const other = await rawProducer(transactionalIdOf({ group, topic: source, partition: 0 }));
     await (await other.transaction()).abort();
     await other.disconnect();
 
@@ -509,29 +478,10 @@ describe('exactly-once output with Kafka transactions', () => {
   }, 90_000);
 
   it('a new owner aborts the transaction its crashed predecessor left open, and starts from the committed offset', async () => {
-    const source = unique('eos-crash-src');
-    const out = unique('eos-crash-out');
-    const group = unique('g');
-    await transport.createTopics([
-      { name: source, partitions: 1 },
-      { name: out, partitions: 1 },
-    ]);
-    await produce(
-      Array.from({ length: 3 }, (_, i) => ({
-        topic: source,
-        key: 'k',
-        value: makeRecord({ id: `r-${i}`, data: { i } }),
-      })),
-    );
+    const { source, out, group } = await setUp('eos-crash', { count: 3 });
 
     // The crashed predecessor: its transaction wrote an output and the offset, and never ended.
-    const crashed = kafka.producer({
-      transactionalId: transactionalIdOf({ group, topic: source, partition: 0 }),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-    });
-    await crashed.connect();
+    const crashed = await rawProducer(transactionalIdOf({ group, topic: source, partition: 0 }), 60_000);
     const txn = await crashed.transaction();
     await txn.send({
       topic: out,
