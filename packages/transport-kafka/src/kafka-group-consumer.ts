@@ -9,21 +9,17 @@ import {
   type TopicPartition,
 } from '@tane/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { isConcurrentTransactionError, isFencedError, toKafkaError } from './kafka-error.ts';
-import { type RetryPolicy, withRetries } from './kafka-retry.ts';
-import { TransactionalWriter, TransactionFailed } from './transactional-writer.ts';
+import { toKafkaError } from './kafka-error.ts';
+import {
+  checkOffsets,
+  describeTp,
+  type KafkaTransactionSettings,
+  notOwnedError,
+  PartitionTransactions,
+  type TransactionalPartition,
+} from './partition-transactions.ts';
 
-/** Exactly-once output on Kafka transactions: what the consumer needs for `commitWithOutputs`. */
-export interface KafkaTransactionSettings {
-  /** The kafkajs client the partitions' transactional producers are made from. */
-  kafka: Kafka;
-  /** `transaction.timeout.ms` of those producers. */
-  transactionTimeoutMs: number;
-  /** The group's committed offset of a partition, read from the broker; `undefined` when it has none. */
-  committedOffset(tp: TopicPartition): Promise<number | undefined>;
-  /** Throws `TOPIC_NOT_FOUND` for a topic that does not exist (kafkajs would retry it for a minute). */
-  checkTopics(topics: string[]): Promise<void>;
-}
+export type { KafkaTransactionSettings } from './partition-transactions.ts';
 
 /** How a {@link KafkaGroupConsumer} is set up; filled in by the transport. */
 export interface KafkaGroupConsumerSettings {
@@ -51,7 +47,7 @@ export interface KafkaGroupConsumerSettings {
   transactions?: KafkaTransactionSettings;
 }
 
-interface PartitionState {
+interface PartitionState extends TransactionalPartition {
   readonly tp: TopicPartition;
   readonly key: string;
   /** Fetched, not yet handed to `onMessage`. */
@@ -68,38 +64,13 @@ interface PartitionState {
   flowPaused: boolean;
   /** What kafkajs was last told. */
   kafkaPaused: boolean;
-  revoked: boolean;
-  /** The partition's transactional writer once its `InitProducerId` went through (transactions on). */
-  writer: Promise<TransactionalWriter> | undefined;
-  /**
-   * Set when the writer was dropped after a failure: the heartbeat count at that
-   * moment, whether it was fenced, and the offset of a transaction whose
-   * outcome is unknown. A new writer would fence whoever holds the
-   * transactional id now, so it is made only once later heartbeats prove that
-   * this member still owns the partition.
-   */
-  writerLost: { heartbeats: number; fenced: boolean; unknownOffset: number | undefined } | undefined;
-  /** This partition's transactions, one after another. */
-  transactions: Promise<unknown>;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopped' | 'failed';
 
 const STOP_DEADLINE_MS = 30_000;
-/** A whole transaction again after an abort that went through (retryable broker errors, a transaction still completing). */
-const TRANSACTION_RETRY: RetryPolicy = { attempts: 8, initialDelayMs: 20, maxDelayMs: 1000 };
-/** `InitProducerId` for a partition handed over (kafkajs already retries a transaction still completing). */
-const INIT_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 500, maxDelayMs: 4000 };
-/**
- * Heartbeats that must succeed, with the same member id, after a writer was
- * lost before a new one may fence its transactional id: the second was sent
- * after the first was answered, so the group had not moved on when the writer
- * was lost (a moved-on group refuses the heartbeat).
- */
-const HEARTBEATS_TO_CONFIRM = 2;
 
 const keyOf = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
-const describeTp = (tp: TopicPartition): string => `${tp.topic}/${tp.partition}`;
 
 /** A position marker: the log holds no record for the consumer at `offset` (transaction markers, aborted records). */
 function positionMarker(topic: string, partition: number, offset: number): ConsumedMessage {
@@ -148,13 +119,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private firstJoinDone: (() => void) | undefined;
   private readonly firstJoin: Promise<void>;
   private readonly log: Logger;
-  /** Successful heartbeats of the current membership (reset with a new member id). */
-  private heartbeats = 0;
-  private heartbeatWaiters = new Set<() => void>();
-  /** Writers being closed, awaited by `stop()`. */
-  private readonly closing = new Set<Promise<void>>();
-  /** Output topics seen to exist. */
-  private readonly knownTopics = new Set<string>();
+  /** The partitions' transactions, when the transport has them on. */
+  private readonly transactions: PartitionTransactions | undefined;
 
   /**
    * Writes a source partition's outputs and commits its offset in one Kafka
@@ -206,9 +172,20 @@ export class KafkaGroupConsumer implements GroupConsumer {
       readUncommitted: false,
     });
     if (settings.transactions) {
-      const transactions = settings.transactions;
-      this.commitWithOutputs = (messages, offsets) =>
-        this.commitInTransaction(transactions, messages, offsets);
+      const transactions = new PartitionTransactions(settings.transactions, {
+        group: settings.group,
+        brokers: settings.brokers,
+        sessionTimeoutMs: settings.sessionTimeoutMs,
+        heartbeatIntervalMs: settings.heartbeatIntervalMs,
+        running: () => this.state === 'running',
+        partition: (tp) => this.partitions.get(keyOf(tp)),
+        fail: (err) => this.fail(err),
+      });
+      this.transactions = transactions;
+      this.commitWithOutputs = async (messages, offsets) => {
+        this.checkRunning();
+        return transactions.commit(messages, offsets);
+      };
     }
   }
 
@@ -261,20 +238,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   async commit(offsets: Array<TopicPartition & { offset: number }>): Promise<void> {
     const { group } = this.settings;
-    if (this.state !== 'running') {
-      throw new TaneError('TRANSPORT_ERROR', `cannot commit: the member of group ${group} is ${this.state}`, {
-        where: `group ${group}`,
-        hint: 'commit only between start() and stop()',
-      });
-    }
-    for (const o of offsets) {
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-        throw new TaneError('USAGE', `invalid offset ${o.offset} for ${describeTp(o)}`, {
-          where: `group ${group}`,
-          hint: 'commit the next offset to read: the last processed offset + 1',
-        });
-      }
-    }
+    this.checkRunning();
+    checkOffsets(group, offsets);
     const owned = offsets.filter((o) => this.partitions.has(keyOf(o)));
     const notOwned = offsets.filter((o) => !this.partitions.has(keyOf(o)));
     if (owned.length > 0) {
@@ -291,277 +256,16 @@ export class KafkaGroupConsumer implements GroupConsumer {
         });
       }
     }
-    if (notOwned.length > 0) {
-      throw new TaneError(
-        'GROUP_LOCKED',
-        `refused to commit ${notOwned.map(describeTp).join(', ')}: no longer owned by this member of group ${group} (revoked in a rebalance)`,
-        {
-          where: `group ${group}`,
-          hint: 'drop the work of revoked partitions; their new owner continues from the last committed offset',
-        },
-      );
-    }
+    if (notOwned.length > 0) throw notOwnedError(group, notOwned);
   }
 
-  private async commitInTransaction(
-    tx: KafkaTransactionSettings,
-    messages: OutgoingMessage[],
-    offsets: Array<TopicPartition & { offset: number }>,
-  ): Promise<void> {
+  private checkRunning(): void {
+    if (this.state === 'running') return;
     const { group } = this.settings;
-    if (this.state !== 'running') {
-      throw new TaneError('TRANSPORT_ERROR', `cannot commit: the member of group ${group} is ${this.state}`, {
-        where: `group ${group}`,
-        hint: 'commit only between start() and stop()',
-      });
-    }
-    if (offsets.length === 0) {
-      throw new TaneError('USAGE', 'commitWithOutputs needs the offset of the source partition', {
-        where: `group ${group}`,
-        hint: 'pass [{ topic, partition, offset }]: the next offset to read of the partition the outputs came from',
-      });
-    }
-    if (new Set(offsets.map(keyOf)).size !== offsets.length) {
-      throw new TaneError('USAGE', 'commitWithOutputs names a partition twice', {
-        where: `group ${group}`,
-        hint: 'give each partition once, with its next offset to read',
-      });
-    }
-    for (const o of offsets) {
-      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-        throw new TaneError('USAGE', `invalid offset ${o.offset} for ${describeTp(o)}`, {
-          where: `group ${group}`,
-          hint: 'commit the next offset to read: the last processed offset + 1',
-        });
-      }
-    }
-    const states = offsets.map((o) => this.partitions.get(keyOf(o)));
-    const notOwned = offsets.find((_, i) => !states[i] || states[i]!.revoked);
-    if (notOwned) throw this.notOwned(notOwned);
-    // One source partition per call is the design: each has its own transactional
-    // id. A call naming several (an engine committing everything at once) is one
-    // transaction under the first one's id: atomic, but fenced through that
-    // partition only.
-    const st = states[0]!;
-    const unknown = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.knownTopics.has(t));
-    if (unknown.length > 0) {
-      await tx.checkTopics(unknown);
-      for (const t of unknown) this.knownTopics.add(t);
-    }
-    // kafkajs runs one transaction at a time per producer; partitions do not wait for each other.
-    const run = (): Promise<void> => this.runTransaction(tx, st, messages, offsets);
-    const result = st.transactions.then(run, run);
-    st.transactions = result.catch(() => {});
-    return result;
-  }
-
-  /** One transaction of a partition, tried again (bounded) after an abort that went through. */
-  private async runTransaction(
-    tx: KafkaTransactionSettings,
-    st: PartitionState,
-    messages: OutgoingMessage[],
-    offsets: Array<TopicPartition & { offset: number }>,
-  ): Promise<void> {
-    const where = `${describeTp(st.tp)}, group ${this.settings.group}`;
-    const offset = offsets[0]!.offset;
-    let retryInPlace = false;
-    try {
-      await withRetries(
-        TRANSACTION_RETRY,
-        async () => {
-          retryInPlace = false;
-          if (st.revoked || this.state !== 'running') throw this.notOwned(st.tp);
-          const lost = offsets.find((o) => this.partitions.get(keyOf(o))?.revoked !== false);
-          if (lost) throw this.notOwned(lost);
-          const writer = await this.writerFor(tx, st, offset);
-          if (writer === 'committed') return;
-          try {
-            await writer.commit(messages, offsets);
-          } catch (err) {
-            const failure = err instanceof TransactionFailed ? err.failure : 'unusable';
-            const cause = err instanceof TransactionFailed ? err.cause : err;
-            const fenced = isFencedError(cause);
-            if (fenced || failure === 'unusable') {
-              this.loseWriter(st, { fenced, unknownOffset: fenced ? undefined : offset });
-            }
-            if (fenced) throw this.fencedError(st.tp, cause);
-            const mapped = toKafkaError(cause, {
-              brokers: this.settings.brokers,
-              action: `committing a transaction for ${where}`,
-              where,
-            });
-            // Nothing of it is visible: try the whole transaction again, or, when
-            // the writer is gone, again once it is settled (writerFor waits for that).
-            retryInPlace = mapped.retryable || isConcurrentTransactionError(cause);
-            throw mapped;
-          }
-        },
-        () => retryInPlace && !st.revoked && this.state === 'running',
-      );
-    } catch (err) {
-      // Another operation on the transactional id never finished: someone else is using it.
-      if (isConcurrentTransactionError(err)) throw this.fencedError(st.tp, err);
-      throw err;
-    }
-  }
-
-  /**
-   * The partition's writer. After one was lost, a new one is made only when
-   * heartbeats prove the membership (otherwise it would fence a newer owner);
-   * its `InitProducerId` settles the lost one's last transaction, and
-   * `'committed'` says that transaction had committed what is asked for now.
-   */
-  private async writerFor(
-    tx: KafkaTransactionSettings,
-    st: PartitionState,
-    offset: number,
-  ): Promise<TransactionalWriter | 'committed'> {
-    const lost = st.writerLost;
-    if (!lost) {
-      if (!st.writer) throw this.notOwned(st.tp);
-      return st.writer;
-    }
-    // A fenced writer gets no grace: its newer owner is probably running. Waiting
-    // on heartbeats is for a writer lost to an unknown outcome.
-    const confirmed = await this.membershipConfirmed(
-      st,
-      lost.heartbeats + HEARTBEATS_TO_CONFIRM,
-      lost.fenced ? 0 : this.settings.sessionTimeoutMs + 2 * this.settings.heartbeatIntervalMs,
-    );
-    if (st.revoked || this.state !== 'running') throw this.notOwned(st.tp);
-    if (!confirmed) {
-      if (lost.fenced) throw this.fencedError(st.tp, undefined);
-      throw new TaneError(
-        'TRANSPORT_ERROR',
-        `the transaction of ${describeTp(st.tp)} failed with an unknown outcome, and the group membership could not be confirmed since`,
-        {
-          where: `${describeTp(st.tp)}, group ${this.settings.group}`,
-          hint: 'commit again later; once the brokers answer heartbeats the outcome is settled',
-          retryable: true,
-        },
-      );
-    }
-    const writer = this.newWriter(tx, st);
-    await writer;
-    const committed = await tx.committedOffset(st.tp);
-    const unknownOffset = lost.unknownOffset;
-    st.writerLost = undefined;
-    if (unknownOffset !== undefined && committed !== undefined && committed >= unknownOffset) {
-      if (committed === offset) return 'committed';
-      // The lost transaction committed, and this call asks for something else:
-      // part of it is already written, and only a fresh start can tell which.
-      const err = new TaneError(
-        'TRANSPORT_ERROR',
-        `a transaction of ${describeTp(st.tp)} whose answer was lost had committed offset ${committed}, and the next commit asks for ${offset}`,
-        {
-          where: `${describeTp(st.tp)}, group ${this.settings.group}`,
-          hint: 'restart the worker: it continues from the committed offset, without duplicates',
-        },
-      );
-      this.fail(err);
-      throw err;
-    }
-    return writer;
-  }
-
-  /** A writer for the partition, initialised (fencing every older one); stored on the partition. */
-  private newWriter(tx: KafkaTransactionSettings, st: PartitionState): Promise<TransactionalWriter> {
-    const writer = new TransactionalWriter(tx.kafka, {
-      source: { group: this.settings.group, ...st.tp },
-      transactionTimeoutMs: tx.transactionTimeoutMs,
+    throw new TaneError('TRANSPORT_ERROR', `cannot commit: the member of group ${group} is ${this.state}`, {
+      where: `group ${group}`,
+      hint: 'commit only between start() and stop()',
     });
-    const ready = withRetries(
-      INIT_RETRY,
-      () => writer.init(),
-      (err) => !isFencedError(err) && toKafkaError(err, { brokers: '', action: '' }).retryable,
-    ).then(
-      () => writer,
-      async (err: unknown) => {
-        await writer.close();
-        throw toKafkaError(err, {
-          brokers: this.settings.brokers,
-          action: `initialising the transactional producer ${writer.transactionalId}`,
-          where: `${describeTp(st.tp)}, group ${this.settings.group}`,
-        });
-      },
-    );
-    st.writer = ready;
-    // Not a failure of its own: whoever awaits the writer sees the error.
-    ready.catch(() => {});
-    return ready;
-  }
-
-  private loseWriter(st: PartitionState, how: { fenced: boolean; unknownOffset: number | undefined }): void {
-    const previous = st.writerLost;
-    st.writerLost = {
-      heartbeats: this.heartbeats,
-      fenced: how.fenced,
-      unknownOffset: how.unknownOffset ?? previous?.unknownOffset,
-    };
-    this.retireWriter(st);
-  }
-
-  /** Closes the partition's writer after its running transaction. */
-  private retireWriter(st: PartitionState): void {
-    const writer = st.writer;
-    st.writer = undefined;
-    if (!writer) return;
-    const done = st.transactions
-      .then(() => writer)
-      .then(
-        (w) => w.close(),
-        () => {},
-      )
-      .finally(() => this.closing.delete(done));
-    this.closing.add(done);
-  }
-
-  /** True once the heartbeat count reaches `target` while the partition stays owned; waits up to `waitMs`. */
-  private async membershipConfirmed(st: PartitionState, target: number, waitMs: number): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
-    while (this.heartbeats < target) {
-      const left = deadline - Date.now();
-      if (left <= 0 || st.revoked || this.state !== 'running') return false;
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(timer);
-          this.heartbeatWaiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, left);
-        this.heartbeatWaiters.add(wake);
-      });
-    }
-    return !st.revoked && this.state === 'running';
-  }
-
-  private wakeHeartbeatWaiters(): void {
-    for (const wake of [...this.heartbeatWaiters]) wake();
-  }
-
-  private notOwned(tp: TopicPartition): TaneError {
-    const { group } = this.settings;
-    return new TaneError(
-      'GROUP_LOCKED',
-      `refused to commit ${describeTp(tp)}: no longer owned by this member of group ${group} (revoked in a rebalance)`,
-      {
-        where: `group ${group}`,
-        hint: 'drop the work of revoked partitions; their new owner continues from the last committed offset',
-      },
-    );
-  }
-
-  private fencedError(tp: TopicPartition, cause: unknown): TaneError {
-    const { group } = this.settings;
-    return new TaneError(
-      'GROUP_LOCKED',
-      `refused to commit ${describeTp(tp)}: another member of group ${group} took the partition over and fenced this member's transactions; nothing of this commit is visible`,
-      {
-        where: `${describeTp(tp)}, group ${group}`,
-        hint: 'drop the work of this partition; its new owner continues from the last committed offset',
-        ...(cause === undefined ? {} : { cause }),
-      },
-    );
   }
 
   pause(partitions: TopicPartition[]): void {
@@ -597,10 +301,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
       st.revoked = true;
       st.queue.length = 0;
       st.bytes = 0;
-      this.retireWriter(st);
+      this.transactions?.retire(st);
     }
     this.partitions.clear();
-    this.wakeHeartbeatWaiters();
+    this.transactions?.wake();
     this.firstJoinDone?.();
     if (wasOpen) {
       let timer: NodeJS.Timeout | undefined;
@@ -609,7 +313,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
           this.consumer.disconnect().catch((err: unknown) => {
             this.log.warn('leaving the group failed', { error: redactSecrets(String(err)) });
           }),
-          Promise.all([...this.closing]),
+          this.transactions?.closed(),
         ]),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, STOP_DEADLINE_MS);
@@ -624,8 +328,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   private onHeartbeat(memberId: string): void {
     if (memberId !== this.memberId) return;
-    this.heartbeats++;
-    this.wakeHeartbeatWaiters();
+    this.transactions?.heartbeat();
   }
 
   /**
@@ -693,7 +396,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     });
     const first = this.state === 'starting';
     if (first) this.state = 'running';
-    const tx = this.settings.transactions;
+    const tx = this.transactions;
     this.notify(async () => {
       if (revoked.length > 0) await this.handlers?.onRevoked?.(revoked.map((s) => s.tp));
       if (tx && added.length > 0) {
@@ -714,27 +417,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 
   /**
-   * Zombie fencing, before a partition handed to this member delivers anything:
-   * its transactional producer's `InitProducerId` fences the previous owner's
-   * and aborts a transaction it left open. A transaction that owner committed
-   * after the assignment was computed moved the committed offset, so the
-   * partition starts again from the committed offset read now, not from where
-   * kafkajs began fetching.
+   * Fences the previous owner of a partition handed to this member, before it
+   * delivers anything. A transaction that owner committed after the assignment
+   * was computed moved the committed offset, so the partition starts again from
+   * the committed offset read now, not from where kafkajs began fetching.
    */
-  private async takeOver(tx: KafkaTransactionSettings, st: PartitionState): Promise<void> {
-    if (st.revoked) return;
-    let committed: number | undefined;
-    try {
-      await this.newWriter(tx, st);
-      if (!st.revoked) committed = await tx.committedOffset(st.tp);
-    } catch (err) {
-      // Gone meanwhile (another rebalance, stop): its failure no longer matters.
-      if (st.revoked) return;
-      throw err;
-    } finally {
-      // Revoked while its producer was being set up: dropPartition found none to close.
-      if (st.revoked) this.retireWriter(st);
-    }
+  private async takeOver(tx: PartitionTransactions, st: PartitionState): Promise<void> {
+    const committed = await tx.takeOver(st);
     if (st.revoked || committed === undefined) return;
     st.queue.length = 0;
     st.bytes = 0;
@@ -853,8 +542,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
     st.queue.length = 0;
     st.bytes = 0;
     this.partitions.delete(st.key);
-    this.retireWriter(st);
-    this.wakeHeartbeatWaiters();
+    this.transactions?.retire(st);
+    this.transactions?.wake();
     // kafkajs keeps its pause flags across rebalances; a partition that comes
     // back later must not come back paused.
     if (st.kafkaPaused) {
@@ -897,10 +586,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
       st.revoked = true;
       st.queue.length = 0;
       st.bytes = 0;
-      this.retireWriter(st);
+      this.transactions?.retire(st);
     }
     this.partitions.clear();
-    this.wakeHeartbeatWaiters();
+    this.transactions?.wake();
     this.log.error('the group member stopped', { error: err.message });
     void this.consumer
       .disconnect()
