@@ -13,13 +13,14 @@
  * growth, cache write and load time, check throughput, recall on the planted
  * rows and rows flagged without a plant.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ContaminationIndex, type TestItem } from '@tane/plugin-decontaminate';
+import { writeResult } from './fixtures/write-result.ts';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -163,11 +164,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     recall: planted ? caught / planted : 1,
     flaggedUnplanted,
   };
-  const out = resolve(values.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return result;
+  return writeResult(values.out, result);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

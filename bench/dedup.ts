@@ -1,25 +1,5 @@
-/**
- * Benchmark of the dedup index on synthetic Japanese and English records.
- *
- *   node --import tsx bench/dedup.ts [--records N] [--quick] [--rouge] [--out path]
- *
- * `--quick` runs 100,000 records instead of 1,000,000.
- * Records are generated deterministically from their number: half Japanese,
- * half English, in 20 categories, each an instruction from category templates
- * and an input of 60–250 characters. About 5% are planted near duplicates: a
- * copy of an earlier record of the same category with 1–6 small edits
- * (particles, spelling, punctuation, one word or number). The index sees every
- * record once, in order, through `DedupIndex.offer` with the plugin's default
- * settings (per-category scope). It reports wall time, peak RSS, recall on the
- * planted near duplicates whose true 3-gram Jaccard is at or above the
- * threshold, and how many records were flagged although their true Jaccard to
- * the record named as their original is below it (false positives, checked
- * exactly for every flagged record). With `--rouge` the index decides by
- * ROUGE-L, and recall and false positives are measured by ROUGE-L F1.
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -31,6 +11,7 @@ import {
   rougeL,
   rougeTokens,
 } from '@tane/plugin-dedup';
+import { writeResult } from './fixtures/write-result.ts';
 
 const THRESHOLD = 0.7;
 const CATEGORIES = 20;
@@ -344,11 +325,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     },
     goals: { wallSeconds: 120, peakRssMB: 2048 },
   };
-  const out = resolve(values.out!);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result, null, 2));
-  return result;
+  return writeResult(values.out!, result);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

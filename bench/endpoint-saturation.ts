@@ -1,28 +1,11 @@
-/**
- * How close the LLM client keeps an endpoint to its concurrency limit.
- *
- *   node --import tsx bench/endpoint-saturation.ts [--requests N] [--limit N] [--out path]
- *
- * Starts llm-sim with lognormal latency (median 800 ms, p99 5 s), sends N
- * distinct chat requests (default 5,000) at once through getLlmClient with the
- * response cache off and maxConcurrency = limit (default 64), and compares the
- * achieved throughput with the ideal one, limit ÷ mean request latency (the
- * throughput of an endpoint that always has exactly `limit` requests in
- * flight). A ratio near 1 means the limiter never left a slot idle.
- *
- * With a finite run the last `limit` requests drain after the queue is empty,
- * and the slowest of them (lognormal tail) sets the end time, so the report
- * also gives the steady-state ratio: replies completed per second up to the
- * moment the last request started, over the ideal.
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeAllLlmClients, getLlmClient } from '@tane/llm';
 import { startLlmSim } from '@tane/llm-sim';
+import { writeResult } from './fixtures/write-result.ts';
 
 export interface EndpointSaturationResult {
   date: string;
@@ -105,11 +88,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
       maxConcurrentSeen: sim.stats().maxConcurrent,
       wallMs: Math.round(wallMs),
     };
-    const out = resolve(values.out);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result;
+    return writeResult(values.out, result);
   } finally {
     await closeAllLlmClients();
     await sim.close();

@@ -11,7 +11,7 @@
  * verifier catches, and how many the simulated repairer fixes from the
  * verifier's evidence. Also times every check.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,29 +22,13 @@ import {
   generateExamples,
   plantVerifiableDefect,
   repairVerifiableDefect,
+  SeededRandom,
 } from '@tane/llm-sim';
 import { parseCategories } from '@tane/plugin-category-router';
 import { type VerifySpec, verifyExample } from '@tane/plugin-verifier';
+import { writeResult } from './fixtures/write-result.ts';
 
 const EXAMPLES = resolve(dirname(new URL(import.meta.url).pathname), '../examples');
-
-function rngFor(...parts: (string | number)[]): Parameters<typeof plantVerifiableDefect>[2] {
-  let h = 2166136261;
-  for (const ch of parts.join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  const next = () => {
-    h = (h + 0x6d2b79f5) >>> 0;
-    let t = h;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  } as unknown as Parameters<typeof plantVerifiableDefect>[2];
-}
 
 export async function main(argv: string[] = process.argv.slice(2)) {
   const { values } = parseArgs({
@@ -101,7 +85,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     if (v.status === 'verified') c.seedsVerified++;
     for (const kind of applicableVerifiableDefects(s.example, s.category)) {
       for (let round = 0; round < rounds; round++) {
-        const planted = plantVerifiableDefect(s.example, kind, rngFor(s.id, kind, round));
+        const planted = plantVerifiableDefect(s.example, kind, new SeededRandom(s.id, kind, round));
         if (planted.output === s.example.output) continue;
         const k = (perKind[kind] ??= { planted: 0, caught: 0, repaired: 0 });
         k.planted++;
@@ -184,11 +168,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
       Object.entries(checkMs).map(([k, v]) => [k, Math.round((v.ms / v.n) * 100) / 100]),
     ),
   };
-  const out = resolve(values.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return result;
+  return writeResult(values.out, result);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

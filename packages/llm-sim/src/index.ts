@@ -16,6 +16,7 @@ export { type MessyShape, messyReply, messyShape, READABLE_SHAPES, type SimStyle
 export { repairExample } from './repair-example.ts';
 export { type LlmSimCliIo, runLlmSimCli } from './run-llm-sim-cli.ts';
 export { SAMPLE_SEEDS } from './sample-seeds.ts';
+export { SeededRandom } from './seeded-random.ts';
 export { readSimTask, type SimExample, type SimLang, type SimTask, type SimTaskKind } from './sim-task.ts';
 export { startLlmSim } from './start-llm-sim.ts';
 export {

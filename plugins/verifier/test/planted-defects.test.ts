@@ -1,26 +1,12 @@
-import { applicableVerifiableDefects, plantVerifiableDefect, repairVerifiableDefect } from '@tane/llm-sim';
+import {
+  applicableVerifiableDefects,
+  plantVerifiableDefect,
+  repairVerifiableDefect,
+  SeededRandom,
+} from '@tane/llm-sim';
 import { describe, expect, it } from 'vitest';
 import { verifyExample } from '../src/index.ts';
 import { declaredSeeds } from './example-seeds.ts';
-
-// A SeededRandom-like source for the planting functions, fixed per (seed id, kind, round).
-function rngFor(...parts: (string | number)[]) {
-  let h = 2166136261;
-  for (const ch of parts.join('|')) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  const next = () => {
-    h = (h + 0x6d2b79f5) >>> 0;
-    let t = h;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number) => next() < p,
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  } as unknown as Parameters<typeof plantVerifiableDefect>[2];
-}
 
 const ROUNDS = 8;
 
@@ -42,7 +28,7 @@ describe('verifier on the example seeds and on defects the simulator plants', ()
     for (const s of seeds) {
       for (const kind of applicableVerifiableDefects(s.example, s.category)) {
         for (let round = 0; round < ROUNDS; round++) {
-          const planted = plantVerifiableDefect(s.example, kind, rngFor(s.id, kind, round));
+          const planted = plantVerifiableDefect(s.example, kind, new SeededRandom(s.id, kind, round));
           if (planted.output === s.example.output) continue;
           const k = (byKind[kind] ??= { planted: 0, caught: 0, repaired: 0 });
           k.planted++;
