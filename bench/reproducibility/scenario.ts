@@ -103,12 +103,23 @@ function seededRandom(seed: number): () => number {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The two pipelines a scenario runs, as written. */
+interface ScenarioPipelines {
+  /** The workers' pipeline file (everything but the sink) and its consumer group. */
+  workers: string;
+  workersGroup: string;
+  /** The sink's own pipeline file and its consumer group. */
+  sink: string;
+  sinkGroup: string;
+  /** The cap of uncommitted offsets per partition both run with. */
+  inFlightCap: number;
+  /** Dedup's near-duplicate criterion. */
+  threshold: number;
+  fields: DedupField[];
+}
+
 /** Writes the workers' pipeline (everything but the sink) and the sink's own pipeline. */
-function writePipelines(
-  options: ScenarioOptions,
-  dir: string,
-  prefix: string,
-): { workers: string; sink: string; threshold: number; fields: DedupField[] } {
+function writePipelines(options: ScenarioOptions, dir: string, prefix: string): ScenarioPipelines {
   const source = parse(readFileSync(join(options.example, 'pipeline.yaml'), 'utf8')) as {
     pipeline: string;
     topics?: Record<string, unknown>;
@@ -123,7 +134,7 @@ function writePipelines(
   const sinkId = Object.keys(source.stages).find((id) => source.stages[id]!.plugin.includes('dataset-sink'));
   if (!sinkId) throw new Error(`${options.example}/pipeline.yaml has no dataset-sink stage`);
   const topics = { prefix, partitions: options.partitions ?? 4 };
-  const limits = {
+  const limits: Record<string, unknown> & { maxInFlightPerPartition?: number } = {
     ...(source.limits ?? {}),
     ...(options.maxInFlightPerPartition ? { maxInFlightPerPartition: options.maxInFlightPerPartition } : {}),
   };
@@ -160,7 +171,15 @@ function writePipelines(
   const dedup = Object.values(source.stages).find((s) => s.plugin.includes('plugin-dedup'));
   const rouge = (dedup?.config?.rougeL as { threshold?: number } | undefined)?.threshold;
   const fields = (dedup?.config?.fields as DedupField[] | undefined) ?? ['instruction', 'input'];
-  return { workers, sink, threshold: options.nearDuplicateThreshold ?? rouge ?? 0.7, fields };
+  return {
+    workers,
+    workersGroup: `${prefix}${source.pipeline}-workers`,
+    sink,
+    sinkGroup: `${prefix}${source.pipeline}-sink`,
+    inFlightCap: limits.maxInFlightPerPartition ?? 256,
+    threshold: options.nearDuplicateThreshold ?? rouge ?? 0.7,
+    fields,
+  };
 }
 
 async function openTransport(
@@ -281,7 +300,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         await sleep(2000);
       }
     })();
-    const workersGroup = `${prefix}${parse(readFileSync(files.workers, 'utf8')).pipeline}`;
+    const { workersGroup, sinkGroup } = files;
     const workerTopics = ['tasks', 'generated'].map((t) => `${prefix}${t}`);
     // Published is not processed (`--per-category` returns at once): the run goes on until the
     // workers' group has committed every task and candidate.
@@ -367,11 +386,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const sinkTopics = ['dataset', 'rejected', 'dlq'].map((t) => `${prefix}${t}`);
     while (
       !(await groupCaughtUp(transport, workersGroup, workerTopics)) ||
-      !(await groupCaughtUp(
-        transport,
-        `${prefix}${parse(readFileSync(files.sink, 'utf8')).pipeline}`,
-        sinkTopics,
-      ))
+      !(await groupCaughtUp(transport, sinkGroup, sinkTopics))
     ) {
       if (Date.now() > deadline)
         throw new Error(`scenario ${options.name}: the sink did not catch up in time`);
@@ -460,11 +475,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       topics,
       nearDuplicates,
       manifest: { balanced: manifest.balanced, totals: manifest.totals },
-      inFlightCap:
-        options.maxInFlightPerPartition ??
-        (parse(readFileSync(files.workers, 'utf8')) as { limits?: { maxInFlightPerPartition?: number } })
-          .limits?.maxInFlightPerPartition ??
-        256,
+      inFlightCap: files.inFlightCap,
       partitions: options.partitions ?? 4,
     };
   } catch (err) {
