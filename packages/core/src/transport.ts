@@ -159,7 +159,12 @@ export interface GroupConsumer {
    * The engine calls it once per source partition (`offsets` names one
    * partition, `messages` are the outputs of that partition's newly done
    * offsets, in offset order), so a transport may fence per source partition
-   * (Kafka: one transactional id per group and source partition).
+   * (Kafka: one transactional id per group and source partition). `offsets`
+   * names at least one partition, each once; anything else is refused with
+   * `USAGE` before anything is written. Records written this way are seen by
+   * readers in the order given, and a reader's committed offset can reach the
+   * end of their topic (transports that leave transaction markers in the log
+   * deliver them as `control` position markers).
    */
   commitWithOutputs?(
     messages: OutgoingMessage[],

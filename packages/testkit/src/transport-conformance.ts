@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
+  CommittedOffset,
   ConsumedMessage,
   ConsumerHandlers,
   ConsumerOptions,
@@ -91,8 +92,8 @@ async function expectCode(promise: Promise<unknown>, code: string, mentions?: st
 /**
  * The behaviour every transport must have, as a vitest suite: topics and
  * partitions, Kafka's key partitioning, per-partition order, committed offsets,
- * redelivery, pause/resume, backpressure, `read`, `offsets`, `resetOffsets` and
- * `TOPIC_NOT_FOUND`. Topic and group names are unique per test, so it can run
+ * redelivery, pause/resume, backpressure, `read`, `offsets`, `resetOffsets`,
+ * `commitWithOutputs` (when the transport offers it) and `TOPIC_NOT_FOUND`. Topic and group names are unique per test, so it can run
  * against a shared broker.
  *
  * @example
@@ -488,6 +489,141 @@ export function describeTransportConformance(
         expect(offsetsOf(byPartition(messages, 1))).toEqual([2]);
         await expectCode(transport.resetOffsets(group, topic, { to: 'earliest' }), 'GROUP_LOCKED', group);
         await stop(consumer);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'commitWithOutputs writes the outputs and commits the source offset in one step, and readers of the outputs reach their end',
+      async () => {
+        const source = unique('cwo-src');
+        const out = unique('cwo-out');
+        await transport.createTopics([
+          { name: source, partitions: 2 },
+          { name: out, partitions: 3 },
+        ]);
+        await produce(Array.from({ length: 8 }, (_, seq) => message(source, `k${seq % 4}`, seq, seq % 2)));
+        const group = unique('g');
+        const failures: unknown[] = [];
+        const { consumer, handled } = await collect(
+          { group, topics: [source] },
+          {
+            async onMessage(m, c) {
+              if (!c.commitWithOutputs) return;
+              const outputs = m.control
+                ? []
+                : [0, 1].map((n) => message(out, m.key ?? 'k', seqOf(m) * 10 + n));
+              await c
+                .commitWithOutputs(outputs, [
+                  { topic: m.topic, partition: m.partition, offset: m.offset + 1 },
+                ])
+                .catch((err: unknown) => failures.push(err));
+            },
+          },
+        );
+        if (!consumer.commitWithOutputs) {
+          // At-least-once transports leave it out; the engine then writes before it commits.
+          expect(consumer.commitWithOutputs).toBeUndefined();
+          return;
+        }
+        await waitFor('every source record handled', () => handled.filter((m) => !m.control).length >= 8);
+        expect(failures).toEqual([]);
+        const ends = await transport.offsets(source);
+        let committed: CommittedOffset[] = [];
+        const deadline = Date.now() + WAIT_TIMEOUT_MS;
+        while (Date.now() < deadline) {
+          committed = await transport.committedOffsets(group, source);
+          if (ends.every((e) => committed.find((c) => c.partition === e.partition)?.offset === e.high)) break;
+          await sleep(50);
+        }
+        expect(committed.map((c) => c.offset).sort()).toEqual(ends.map((e) => e.high).sort());
+
+        // Both outputs of a source record, in the order given, in their key's partition.
+        let outputs: ConsumedMessage[] = [];
+        while (Date.now() < deadline && outputs.length < 16) {
+          outputs = await readAll(transport.read(out));
+          if (outputs.length < 16) await sleep(50);
+        }
+        expect(outputs.map(seqOf).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 8 }, (_, seq) => [seq * 10, seq * 10 + 1]).flat(),
+        );
+        for (let p = 0; p < 3; p++) {
+          const seqs = byPartition(outputs, p).map(seqOf);
+          for (const seq of seqs.filter((x) => x % 10 === 0)) {
+            expect(seqs.indexOf(seq + 1), `output ${seq + 1} right after ${seq}`).toBe(seqs.indexOf(seq) + 1);
+          }
+        }
+
+        // A reader of the outputs that commits every delivery (position markers too) reaches the end.
+        const readerGroup = unique('g-reader');
+        const reader = await collect({ group: readerGroup, topics: [out] }, { commitEach: true });
+        await waitFor('the outputs read', () => reader.messages.filter((m) => !m.control).length >= 16);
+        for (const m of reader.messages.filter((x) => x.control)) {
+          expect(m).toMatchObject({ topic: out, control: true, key: null, value: '' });
+        }
+        const outEnds = await transport.offsets(out);
+        let readerCommitted: CommittedOffset[] = [];
+        while (Date.now() < deadline) {
+          readerCommitted = await transport.committedOffsets(readerGroup, out);
+          if (
+            outEnds.every(
+              (e) => (readerCommitted.find((c) => c.partition === e.partition)?.offset ?? 0) === e.high,
+            )
+          )
+            break;
+          await sleep(50);
+        }
+        for (const e of outEnds) {
+          expect(
+            readerCommitted.find((c) => c.partition === e.partition)?.offset ?? 0,
+            `partition ${e.partition}`,
+          ).toBe(e.high);
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'commitWithOutputs refuses a call without a partition or naming one twice (USAGE), and one for a partition it does not own (GROUP_LOCKED), writing nothing',
+      async () => {
+        const source = unique('cwo-refuse-src');
+        const other = unique('cwo-refuse-other');
+        const out = unique('cwo-refuse-out');
+        await transport.createTopics([
+          { name: source, partitions: 1 },
+          { name: other, partitions: 1 },
+          { name: out, partitions: 1 },
+        ]);
+        await produce([message(source, 'k', 0), message(other, 'k', 0)]);
+        const { consumer, messages } = await collect({ group: unique('g'), topics: [source] });
+        if (!consumer.commitWithOutputs) {
+          expect(consumer.commitWithOutputs).toBeUndefined();
+          return;
+        }
+        await waitFor('the source record', () => messages.length >= 1);
+        const output = [message(out, 'k', 1)];
+        await expectCode(consumer.commitWithOutputs(output, []), 'USAGE');
+        await expectCode(
+          consumer.commitWithOutputs(output, [
+            { topic: source, partition: 0, offset: 1 },
+            { topic: source, partition: 0, offset: 1 },
+          ]),
+          'USAGE',
+        );
+        await expectCode(
+          consumer.commitWithOutputs(output, [{ topic: other, partition: 0, offset: 1 }]),
+          'GROUP_LOCKED',
+        );
+        expect(await readAll(transport.read(out))).toEqual([]);
+        // The same call for the partition it owns goes through.
+        await consumer.commitWithOutputs(output, [{ topic: source, partition: 0, offset: 1 }]);
+        const deadline = Date.now() + WAIT_TIMEOUT_MS;
+        let written: ConsumedMessage[] = [];
+        while (Date.now() < deadline && written.length === 0) {
+          written = await readAll(transport.read(out));
+          if (written.length === 0) await sleep(50);
+        }
+        expect(written.map(seqOf)).toEqual([1]);
       },
       TEST_TIMEOUT_MS,
     );

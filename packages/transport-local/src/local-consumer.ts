@@ -237,6 +237,21 @@ export class LocalGroupConsumer implements GroupConsumer {
     offsets: Array<TopicPartition & { offset: number }>,
   ): Promise<void> {
     const member = this.runningMember();
+    if (
+      offsets.length === 0 ||
+      new Set(offsets.map((o) => partitionKey(o.topic, o.partition))).size !== offsets.length
+    ) {
+      throw new TaneError(
+        'USAGE',
+        offsets.length === 0
+          ? 'commitWithOutputs needs the offset of the source partition'
+          : 'commitWithOutputs names a partition twice',
+        {
+          where: `group ${this.options.group}`,
+          hint: 'pass [{ topic, partition, offset }] once per source partition: the next offset to read of the partition the outputs came from',
+        },
+      );
+    }
     // A refused partition throws inside the transaction, so neither outputs nor offsets are written.
     const touched = this.store.write(
       `write outputs and commit offsets of group '${this.options.group}'`,
