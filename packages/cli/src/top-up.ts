@@ -127,16 +127,34 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   return { rounds: options.maxRounds, published, accepted, short };
 }
 
-/** Waits until a consumer group has committed every input topic to its end (another worker runs the pipeline). */
+/**
+ * Waits until a consumer group has committed every input topic to its end (another worker runs
+ * the pipeline). A broker outage is waited out (retryable errors, warned about every 30 s) for up
+ * to `maxOutageMs`; any other error is thrown.
+ */
 export async function waitForGroup(
   transport: Transport,
   group: string,
   topics: string[],
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; logger?: Logger; maxOutageMs?: number } = {},
 ): Promise<void> {
+  const { signal, logger, maxOutageMs = 10 * 60_000 } = options;
+  let outageSince: number | undefined;
+  let warnedAt = 0;
   for (;;) {
     if (signal?.aborted) return;
-    if (await groupCaughtUp(transport, group, topics)) return;
+    try {
+      if (await groupCaughtUp(transport, group, topics)) return;
+      outageSince = undefined;
+    } catch (err) {
+      if (!(err instanceof TaneError) || !err.retryable) throw err;
+      outageSince ??= Date.now();
+      if (Date.now() - outageSince > maxOutageMs) throw err;
+      if (Date.now() - warnedAt > 30_000) {
+        warnedAt = Date.now();
+        logger?.warn(`cannot read the progress of group ${group} yet; waiting (${err.message})`);
+      }
+    }
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -131,6 +131,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     heartbeatIntervalMs,
     maxWaitTimeMs: options.maxWaitTimeMs ?? 250,
     maxOutageMs: options.maxOutageMs ?? 120_000,
+    adminDeadlineMs: options.adminDeadlineMs ?? 90_000,
     maxBufferedBytes: Math.max(1, options.maxBufferedBytesPerPartition ?? 4 * 1024 * 1024),
     transactions: options.transactions ?? true,
     transactionTimeoutMs: options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS,

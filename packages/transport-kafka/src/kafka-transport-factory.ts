@@ -11,6 +11,7 @@ const NUMBER_OPTIONS = [
   'connectDeadlineMs',
   'maxWaitTimeMs',
   'maxOutageMs',
+  'adminDeadlineMs',
   'maxBufferedBytesPerPartition',
   'transactionTimeoutMs',
 ] as const;

@@ -32,6 +32,12 @@ export interface KafkaTransportOptions {
   maxWaitTimeMs?: number;
   /** How long a consumer keeps rejoining after losing the brokers before it calls `onError` (default 120000 ms). */
   maxOutageMs?: number;
+  /**
+   * Longest one admin request (offsets, committed offsets, metadata, topics) may
+   * take before it fails as a retryable `TRANSPORT_ERROR` and the admin client
+   * reconnects (default 90000 ms: above kafkajs's own request timeout and retries).
+   */
+  adminDeadlineMs?: number;
   /** Bytes (message values) read ahead per partition before its fetching pauses (default 4 MiB). */
   maxBufferedBytesPerPartition?: number;
   /**

@@ -31,6 +31,8 @@ export interface KafkaTransportSettings {
   maxWaitTimeMs: number;
   maxOutageMs: number;
   maxBufferedBytes: number;
+  /** Longest one admin request may take before it fails as retryable and the admin client is replaced. */
+  adminDeadlineMs: number;
   /** Consumers offer `commitWithOutputs` (Kafka transactions). */
   transactions: boolean;
   /** `transaction.timeout.ms` of the transactional producers. */
@@ -63,10 +65,72 @@ export class KafkaTransport implements Transport {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly admin: Admin,
+    private admin: Admin,
     private readonly settings: KafkaTransportSettings,
   ) {
     this.description = settings.brokers.join(',');
+  }
+
+  /** Set while a replaced admin client connects; a failed connect is tried again by the next call. */
+  private adminConnecting: Promise<void> | undefined;
+
+  /**
+   * Runs one admin request with a deadline. kafkajs bounds each request, but
+   * across a broker restart an admin call was seen to wait for ever (no
+   * request, no timer left); past the deadline the call fails as retryable and
+   * the admin client is replaced, so the next call gets a fresh connection.
+   */
+  private async withAdmin<T>(action: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+    if (this.adminConnecting) {
+      try {
+        await this.adminConnecting;
+        this.adminConnecting = undefined;
+      } catch (err) {
+        this.adminConnecting = undefined;
+        this.replaceAdmin();
+        throw err;
+      }
+    }
+    const admin = this.admin;
+    const deadlineMs = this.settings.adminDeadlineMs;
+    let timer: NodeJS.Timeout | undefined;
+    let stalled = false;
+    try {
+      return await Promise.race([
+        fn(admin),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            stalled = true;
+            reject(
+              new TaneError(
+                'TRANSPORT_ERROR',
+                `Kafka did not answer within ${Math.round(deadlineMs / 1000)} s while ${action}`,
+                {
+                  where: this.description,
+                  hint: 'the call is safe to repeat; check that the brokers are up (tane tries again on a new connection)',
+                  retryable: true,
+                },
+              ),
+            );
+          }, deadlineMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (stalled && admin === this.admin) {
+        this.settings.logger.warn('a Kafka admin request got no answer; reconnecting', { action });
+        this.replaceAdmin();
+      }
+    }
+  }
+
+  private replaceAdmin(): void {
+    const old = this.admin;
+    // Not awaited: a wedged client may never finish disconnecting.
+    void old.disconnect().catch(() => {});
+    this.admin = this.kafka.admin();
+    this.adminConnecting = this.admin.connect();
+    this.adminConnecting.catch(() => {});
   }
 
   async createTopics(topics: TopicSpec[]): Promise<void> {
@@ -79,20 +143,24 @@ export class KafkaTransport implements Transport {
       }
     }
     if (topics.length === 0) return;
-    const existing = new Set(await this.call('listing topics', {}, () => this.admin.listTopics()));
+    const existing = new Set(
+      await this.call('listing topics', {}, () => this.withAdmin('listing topics', (a) => a.listTopics())),
+    );
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
       try {
         await this.call('creating topics', { where: missing.map((t) => `topic ${t.name}`).join(', ') }, () =>
-          this.admin.createTopics({
-            waitForLeaders: true,
-            timeout: TOPIC_READY_DEADLINE_MS,
-            topics: missing.map((t) => ({
-              topic: t.name,
-              numPartitions: t.partitions,
-              configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-            })),
-          }),
+          this.withAdmin('creating topics', (a) =>
+            a.createTopics({
+              waitForLeaders: true,
+              timeout: TOPIC_READY_DEADLINE_MS,
+              topics: missing.map((t) => ({
+                topic: t.name,
+                numPartitions: t.partitions,
+                configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+              })),
+            }),
+          ),
         );
       } catch (err) {
         // kafkajs's own wait for the leaders gives up when the new topic is missing from
@@ -121,20 +189,24 @@ export class KafkaTransport implements Transport {
 
   async listTopics(): Promise<TopicInfo[]> {
     this.assertOpen();
-    const names = (await this.call('listing topics', {}, () => this.admin.listTopics()))
+    const names = (
+      await this.call('listing topics', {}, () => this.withAdmin('listing topics', (a) => a.listTopics()))
+    )
       .filter((n) => !n.startsWith('__'))
       .sort();
     if (names.length === 0) return [];
     const metadata = await this.topicMetadata(names);
     const configs = await this.call('reading topic configs', {}, () =>
-      this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: names.map((name) => ({
-          type: TOPIC_RESOURCE,
-          name,
-          configNames: ['cleanup.policy'],
-        })),
-      }),
+      this.withAdmin('reading topic configs', (a) =>
+        a.describeConfigs({
+          includeSynonyms: false,
+          resources: names.map((name) => ({
+            type: TOPIC_RESOURCE,
+            name,
+            configNames: ['cleanup.policy'],
+          })),
+        }),
+      ),
     );
     const compacted = new Set(
       configs.resources
@@ -163,7 +235,7 @@ export class KafkaTransport implements Transport {
       METADATA_RACE_RETRY,
       () =>
         this.call('reading offsets', { topic, where: `topic ${topic}` }, () =>
-          this.admin.fetchTopicOffsets(topic),
+          this.withAdmin('reading offsets', (a) => a.fetchTopicOffsets(topic)),
         ),
       (err) => err instanceof TaneError && err.cause instanceof TypeError,
     );
@@ -259,7 +331,10 @@ export class KafkaTransport implements Transport {
     const result = await this.call(
       'reading committed offsets',
       { topic, where: `group ${group}, topic ${topic}` },
-      () => this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+      () =>
+        this.withAdmin('reading committed offsets', (a) =>
+          a.fetchOffsets({ groupId: group, topics: [topic] }),
+        ),
     );
     return result
       .filter((t) => t.topic === topic)
@@ -273,7 +348,7 @@ export class KafkaTransport implements Transport {
     this.assertOpen();
     const where = `group ${group}, topic ${topic}`;
     const described = await this.call('describing the group', { where }, () =>
-      this.admin.describeGroups([group]),
+      this.withAdmin('describing the group', (a) => a.describeGroups([group])),
     );
     const members = described.groups.find((g) => g.groupId === group)?.members ?? [];
     if (members.length > 0) {
@@ -294,7 +369,9 @@ export class KafkaTransport implements Transport {
         break;
       case 'timestamp': {
         const byTime = await this.call('looking up offsets by time', { topic, where }, () =>
-          this.admin.fetchTopicOffsetsByTimestamp(topic, to.timestamp),
+          this.withAdmin('reading offsets by time', (a) =>
+            a.fetchTopicOffsetsByTimestamp(topic, to.timestamp),
+          ),
         );
         target = byTime.map((o) => ({ partition: o.partition, offset: Number(o.offset) }));
         break;
@@ -368,14 +445,20 @@ export class KafkaTransport implements Transport {
 
   private async topicMetadata(topics: string[]): Promise<Array<{ name: string; partitions: number[] }>> {
     try {
-      const { topics: md } = await this.admin.fetchTopicMetadata({ topics });
+      const { topics: md } = await this.withAdmin('reading topic metadata', (a) =>
+        a.fetchTopicMetadata({ topics }),
+      );
       return md.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => p.partitionId).sort((a, b) => a - b),
       }));
     } catch (err) {
       if (kafkaErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION') {
-        const existing = new Set(await this.call('listing topics', {}, () => this.admin.listTopics()));
+        const existing = new Set(
+          await this.call('listing topics', {}, () =>
+            this.withAdmin('listing topics', (a) => a.listTopics()),
+          ),
+        );
         const missing = topics.filter((t) => !existing.has(t));
         throw new TaneError(
           'TOPIC_NOT_FOUND',
@@ -396,7 +479,9 @@ export class KafkaTransport implements Transport {
     const deadline = Date.now() + TOPIC_READY_DEADLINE_MS;
     for (;;) {
       try {
-        const { topics: md } = await this.admin.fetchTopicMetadata({ topics });
+        const { topics: md } = await this.withAdmin('reading topic metadata', (a) =>
+          a.fetchTopicMetadata({ topics }),
+        );
         if (md.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
       } catch (err) {
         const type = kafkaErrorType(err);
@@ -459,7 +544,7 @@ export class KafkaTransport implements Transport {
   private async deleteGroup(group: string): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.admin.deleteGroups([group]);
+        await this.withAdmin('deleting a reader group', (a) => a.deleteGroups([group]));
         return;
       } catch (err) {
         // Right after the member leaves, the coordinator may still count it.

@@ -75,6 +75,7 @@ Examples:
                     transport,
                     group,
                     Object.keys(pipeline.spec.inputs).map((t) => `${prefix}${t}`),
+                    { logger },
                   ),
               }
             : {}),
