@@ -43,3 +43,23 @@ describe('waitForGroup', () => {
     expect(long.reads()).toBeLessThan(5);
   });
 });
+
+describe('waitForGroup progress', () => {
+  it('warns when the group makes no progress, naming the offsets to go', async () => {
+    let reads = 0;
+    const transport = {
+      async offsets() {
+        reads++;
+        return [{ partition: 0, low: 0, high: 10 }];
+      },
+      async committedOffsets() {
+        return [{ partition: 0, offset: reads < 4 ? 7 : 10 }];
+      },
+    } as unknown as Transport;
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m) } as never;
+    await waitForGroup(transport, 'g', ['t'], { logger, stallWarnMs: 1500 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('group g has 3 offsets of t to go');
+  });
+});

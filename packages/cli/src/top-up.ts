@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Logger, TaneError, type Transport } from '@tane/core';
-import { groupCaughtUp, type LoadedPipeline } from '@tane/core/engine';
+import { groupLag, type LoadedPipeline } from '@tane/core/engine';
 import {
   type CategorySet,
   countAccepted,
@@ -129,23 +129,34 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
 
 /**
  * Waits until a consumer group has committed every input topic to its end (another worker runs
- * the pipeline). A broker outage is waited out (retryable errors, warned about every 30 s) for up
- * to `maxOutageMs`; any other error is thrown.
+ * the pipeline). Warns when the group made no progress for `stallWarnMs` (are the workers
+ * running?). A broker outage is waited out (retryable errors, warned about every 30 s) for up to
+ * `maxOutageMs`; any other error is thrown.
  */
 export async function waitForGroup(
   transport: Transport,
   group: string,
   topics: string[],
-  options: { signal?: AbortSignal; logger?: Logger; maxOutageMs?: number } = {},
+  options: { signal?: AbortSignal; logger?: Logger; maxOutageMs?: number; stallWarnMs?: number } = {},
 ): Promise<void> {
-  const { signal, logger, maxOutageMs = 10 * 60_000 } = options;
+  const { signal, logger, maxOutageMs = 10 * 60_000, stallWarnMs = 60_000 } = options;
   let outageSince: number | undefined;
   let warnedAt = 0;
+  let last: { lag: number; at: number } | undefined;
   for (;;) {
     if (signal?.aborted) return;
     try {
-      if (await groupCaughtUp(transport, group, topics)) return;
+      const lag = await groupLag(transport, group, topics);
+      if (lag === 0) return;
       outageSince = undefined;
+      const now = Date.now();
+      if (!last || lag < last.lag) last = { lag, at: now };
+      else if (now - last.at >= stallWarnMs) {
+        logger?.warn(
+          `group ${group} has ${lag} offsets of ${topics.join(', ')} to go and made no progress for ${Math.round((now - last.at) / 1000)} s; is a worker running this pipeline (tane run)?`,
+        );
+        last = { lag, at: now };
+      }
     } catch (err) {
       if (!(err instanceof TaneError) || !err.retryable) throw err;
       outageSince ??= Date.now();

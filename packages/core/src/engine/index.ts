@@ -11,7 +11,7 @@ export {
   type EngineOptions,
   type EngineStats,
 } from './engine.ts';
-export { groupCaughtUp } from './group-progress.ts';
+export { groupCaughtUp, groupLag } from './group-progress.ts';
 export { createMemoryTransport } from './memory-transport.ts';
 export {
   findCycles,
