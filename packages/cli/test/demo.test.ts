@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 
-function demo(cwd: string) {
+function demo(cwd: string, ...extra: string[]) {
   const env = { ...process.env };
   delete env.OPENAI_BASE_URL;
   delete env.OPENAI_API_KEY;
   const r = spawnSync(
     process.execPath,
-    [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off'],
+    [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off', ...extra],
     {
       cwd,
       env,
@@ -74,5 +74,13 @@ describe('tane demo (the main job)', () => {
     expect(again.sort()).toEqual(ids.sort());
     const manifest2 = JSON.parse(readFileSync(join(dataset, 'manifest.json'), 'utf8')) as typeof manifest;
     expect(manifest2.categories).toEqual(manifest.categories);
+
+    // Another --data-dir is a run of its own, with its own embedded log: the same dataset again.
+    const other = demo(cwd, '--data-dir', 'other');
+    expect(other.code, other.all).toBe(0);
+    expect(other.out).toContain('seeds: 36 published, 0 already there');
+    expect(other.out).toContain('accounting balances');
+    expect(existsSync(join(cwd, 'other/tane.db'))).toBe(true);
+    expect(shardIds(join(cwd, 'other/datasets/en-general')).sort()).toEqual(ids.sort());
   }, 300_000);
 });

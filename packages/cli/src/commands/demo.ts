@@ -51,7 +51,11 @@ export function demoCommand(program: Command): void {
       "accepted examples per category (default: each category's target in the categories file)",
     )
     .option('--run-id <id>', 'run id for task ids (default demo-<example>)')
-    .option('--data-dir <dir>', 'local state and datasets', '.tane')
+    .option(
+      '--data-dir <dir>',
+      'local state: the embedded log (unless --transport or TANE_TRANSPORT names one), LLM cache and datasets',
+      '.tane',
+    )
     .option('--max-rounds <n>', 'top-up rounds before giving up', '8')
     .option('--progress <mode>', 'auto | tty | plain | off', 'auto')
     .addHelpText(
@@ -92,14 +96,21 @@ Examples:
         throw err;
       });
       const simulator = checked.simulator || sim !== undefined;
-      const transport = await transportFor(opts, logger);
+      // A demo in another --data-dir is a run of its own: its embedded log lives there too.
+      const transport = await transportFor(
+        {
+          ...opts,
+          transport: opts.transport ?? process.env.TANE_TRANSPORT ?? `local:${join(opts.dataDir, 'tane.db')}`,
+        },
+        logger,
+      );
       try {
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;
         const target = opts.target !== undefined ? Number(opts.target) : undefined;
         const targets = Object.fromEntries(set.categories.map((c) => [c.id, target ?? c.target]));
         out(
-          `▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, target ${target ?? 'per category'} accepted each, on ${transport.description}`,
+          `▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, ${target !== undefined ? `target ${target} accepted each` : 'each with the target of the categories file'}, on ${transport.description}`,
         );
 
         const seedsDir = join(exampleDir, 'seeds');
