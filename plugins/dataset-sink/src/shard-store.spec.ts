@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,8 +29,8 @@ describe('ShardStore', () => {
     await store.append(['a', 'b', 'c', 'd'].map((id) => row(id)));
     await store.append(['d', 'e', 'f', 'g', 'e'].map((id) => row(id)));
     const folder = join(dir, 'shards', 'email-reply');
-    // Full parts are written at once; the open part waits for a checkpoint.
-    expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl']);
+    // Rows go to their part at once (no row waits in memory); a checkpoint makes the parts durable.
+    expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl']);
     await store.checkpoint();
     expect(readdirSync(folder).sort()).toEqual(['part-00000.jsonl', 'part-00001.jsonl', 'part-00002.jsonl']);
     expect(lines(join(folder, 'part-00000.jsonl')).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'c']);
@@ -85,7 +86,7 @@ describe('ShardStore', () => {
     expect(readdirSync(join(dir, 'shards')).sort()).toEqual([categoryFolder('../x'), 'a', 'b'].sort());
   });
 
-  it('keeps rows that are only in the log across a crash, and folds them into the shards at start', async () => {
+  it('after a crash mid-append, cuts the torn line of the open part and appends what the log has and the part lacks, in log order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shards-'));
     const crashed = new ShardStore(dir, 10);
     await crashed.load(
@@ -93,26 +94,29 @@ describe('ShardStore', () => {
       () => {},
     );
     await crashed.append([row('a'), row('b')]);
-    expect(existsSync(join(dir, 'shards', 'email-reply'))).toBe(false);
-    // A crash in the middle of the next append leaves a torn line at the end of the log.
-    appendFileSync(join(dir, '.tane', 'rows.log'), '{"id":"c","cat');
+    const part = join(dir, 'shards', 'email-reply', 'part-00000.jsonl');
+    const log = join(dir, '.tane', 'rows.log');
+    // The next append made c and d durable in the log, wrote half of c to the part and died;
+    // its last log line is torn too (an append after that one was cut short).
+    appendFileSync(log, `${JSON.stringify(row('c'))}\n${JSON.stringify(row('d'))}\n{"id":"e","cat`);
+    appendFileSync(part, JSON.stringify(row('c')).slice(0, 20));
 
     const restarted = new ShardStore(dir, 10);
     const seen: string[] = [];
+    const problems: string[] = [];
     await restarted.load(
       (r) => seen.push(r.id),
-      () => {},
+      (p) => problems.push(p),
     );
-    expect(seen).toEqual(['a', 'b']);
-    expect(
-      lines(join(dir, 'shards', 'email-reply', 'part-00000.jsonl')).map((l) => JSON.parse(l).id),
-    ).toEqual(['a', 'b']);
-    expect(readFileSync(join(dir, '.tane', 'rows.log'), 'utf8')).toBe('');
-    await restarted.append([row('b'), row('c')]);
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+    expect(problems).toEqual([]);
+    expect(lines(part).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(readFileSync(log, 'utf8')).toBe('');
+    await restarted.append([row('b'), row('e')]);
     await restarted.checkpoint();
-    expect(
-      lines(join(dir, 'shards', 'email-reply', 'part-00000.jsonl')).map((l) => JSON.parse(l).id),
-    ).toEqual(['a', 'b', 'c']);
+    expect(lines(part).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The manifest's hash is the hash of the part as it is on disk.
+    expect(restarted.shards()[0]!.sha256).toBe(createHash('sha256').update(readFileSync(part)).digest('hex'));
   });
 
   it('checkpoints by itself when the log holds four shards of rows', async () => {

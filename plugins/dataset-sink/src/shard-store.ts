@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { appendFile, mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contentId } from '@tane/core';
 import { isAtomicTempFile, writeFileAtomic } from './atomic-file.ts';
@@ -20,11 +20,8 @@ interface CategoryShards {
   folder: string;
   /** Parts on disk, in order; the last may be partial. */
   parts: ShardInfo[];
-  /** Rows of the open (last, partial) part: on disk and/or only in the log. */
-  openLines: string[];
-  openIds: string[];
-  /** The open part has rows that are only in the log. */
-  dirty: boolean;
+  /** The running hash of the last part while it is partial (rows are appended to it). */
+  openHash: Hash | undefined;
 }
 
 const PART = /^part-(\d{5,})\.jsonl$/;
@@ -69,13 +66,15 @@ async function readLog(path: string): Promise<string[]> {
  * write-ahead log.
  *
  * `append` makes rows durable with one append and one fsync of
- * `.tane/rows.log` (however many categories they belong to). Shard parts are
- * written atomically (temporary file, fsync, rename) when a part fills up
- * (`shardSize` rows, never touched again) and by `checkpoint`, which writes
- * the open parts and empties the log; the sink checkpoints on flush and close,
- * and whenever the log holds `4 × shardSize` rows. Rewriting every open part
- * at every group commit instead would write each row up to `shardSize /
- * flushEvery` times over.
+ * `.tane/rows.log` (however many categories they belong to), then appends
+ * them to their category's open part (a part is full at `shardSize` rows and
+ * never touched again). `checkpoint` fsyncs the parts appended to and empties
+ * the log; the sink checkpoints on flush and close, and whenever the log holds
+ * `4 × shardSize` rows. A crash can leave an open part with a torn last line
+ * or without its last rows: `load` cuts the torn line and appends again what
+ * the log has and the part lacks, in log order, so the parts come out the
+ * same. No row is kept in memory: memory does not grow with the dataset
+ * beyond the set of written ids.
  *
  * The shards and the log are also the index of written ids: `load` reads them
  * back, so a restart never writes a row twice.
@@ -94,6 +93,10 @@ export class ShardStore implements RowSource {
   private readonly inLog = new Set<string>();
   private readonly logPath: string;
   private logRows = 0;
+  /** Parts appended to since the last checkpoint, to fsync then. */
+  private readonly unsynced = new Set<string>();
+  /** `append`, `checkpoint` and `load` one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -133,7 +136,13 @@ export class ShardStore implements RowSource {
       let state: CategoryShards | undefined;
       for (const [i, part] of parts.entries()) {
         const path = join(root, folder, part.name);
-        const content = await readFile(path);
+        let content = await readFile(path);
+        const last = i === parts.length - 1;
+        if (last && content.length > 0 && content[content.length - 1] !== 0x0a) {
+          // An append cut short by a crash: the torn row is still in the log, and goes in again below.
+          content = content.subarray(0, content.lastIndexOf(0x0a) + 1);
+          await truncate(path, content.length);
+        }
         const lines = content.toString('utf8').split('\n');
         if (lines.at(-1) === '') lines.pop();
         const ids: string[] = [];
@@ -161,14 +170,13 @@ export class ShardStore implements RowSource {
           rows: lines.length,
           sha256: createHash('sha256').update(content).digest('hex'),
         });
-        if (i === parts.length - 1 && lines.length < this.shardSize) {
-          state.openLines = lines.map((l) => `${l}\n`);
-          state.openIds = ids;
-        }
+        if (last && lines.length < this.shardSize) state.openHash = createHash('sha256').update(content);
       }
     }
     const logged = await readLog(this.logPath);
     this.logRows = logged.length;
+    const missing: { row: DatasetRow; line: string }[] = [];
+    const missingIds = new Set<string>();
     for (const line of logged) {
       let row: DatasetRow;
       try {
@@ -176,11 +184,13 @@ export class ShardStore implements RowSource {
       } catch {
         continue;
       }
-      if (this.has(row.id)) continue;
-      this.addToOpenPart(row, `${line}\n`);
+      if (this.has(row.id) || missingIds.has(row.id)) continue;
+      missingIds.add(row.id);
+      missing.push({ row, line: `${line}\n` });
       onRow(row);
     }
-    await this.checkpoint();
+    await this.appendToParts(missing);
+    await this.checkpointNow();
     return this.size;
   }
 
@@ -189,7 +199,11 @@ export class ShardStore implements RowSource {
    * and fsyncs it, then writes any part that filled up. After a failure, rows
    * not durable yet can simply be appended again.
    */
-  async append(rows: DatasetRow[]): Promise<void> {
+  append(rows: DatasetRow[]): Promise<void> {
+    return this.serial(() => this.appendNow(rows));
+  }
+
+  private async appendNow(rows: DatasetRow[]): Promise<void> {
     const fresh: DatasetRow[] = [];
     const seen = new Set<string>();
     for (const row of rows) {
@@ -207,26 +221,36 @@ export class ShardStore implements RowSource {
       await handle.close();
     }
     this.logRows += fresh.length;
-    const filled = new Set<CategoryShards>();
-    fresh.forEach((row, i) => {
-      const state = this.addToOpenPart(row, lines[i]!);
-      if (state.openLines.length >= this.shardSize) filled.add(state);
-    });
-    for (const state of filled) await this.writeFullParts(state);
-    if (this.logRows >= this.shardSize * 4) await this.checkpoint();
+    for (const row of fresh) this.inLog.add(row.id);
+    await this.appendToParts(fresh.map((row, i) => ({ row, line: lines[i]! })));
+    if (this.logRows >= this.shardSize * 4) await this.checkpointNow();
   }
 
-  /** Writes every open part that has rows only in the log, then empties the log. */
-  async checkpoint(): Promise<void> {
-    for (const state of this.byCategory.values()) {
-      if (!state.dirty) continue;
-      await this.writePart(state, state.openLines, state.openIds, this.openIndex(state));
-      state.dirty = false;
+  /** Makes the parts appended to durable (fsync), then empties the log. */
+  checkpoint(): Promise<void> {
+    return this.serial(() => this.checkpointNow());
+  }
+
+  private async checkpointNow(): Promise<void> {
+    for (const path of [...this.unsynced].sort()) {
+      const handle = await open(join(this.dir, path), 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      this.unsynced.delete(path);
     }
     if (this.logRows > 0) {
       await writeFileAtomic(this.logPath, '');
       this.logRows = 0;
     }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   /** Every shard on disk, categories in name order, parts in order. */
@@ -262,62 +286,51 @@ export class ShardStore implements RowSource {
     return rows;
   }
 
-  private addToOpenPart(row: DatasetRow, line: string): CategoryShards {
-    const state = this.stateFor(row.category);
-    state.openLines.push(line);
-    state.openIds.push(row.id);
-    state.dirty = true;
-    this.inLog.add(row.id);
-    return state;
-  }
-
-  /** Index of the open part: the last part on disk if it is partial, else a new one. */
-  private openIndex(state: CategoryShards): number {
-    const last = state.parts.at(-1);
-    return last && last.rows < this.shardSize ? state.parts.length - 1 : state.parts.length;
-  }
-
-  private async writeFullParts(state: CategoryShards): Promise<void> {
-    while (state.openLines.length >= this.shardSize) {
-      const lines = state.openLines.slice(0, this.shardSize);
-      const ids = state.openIds.slice(0, this.shardSize);
-      await this.writePart(state, lines, ids, this.openIndex(state));
-      state.openLines = state.openLines.slice(this.shardSize);
-      state.openIds = state.openIds.slice(this.shardSize);
-      state.dirty = state.openLines.length > 0;
+  /** Appends rows to their categories' open parts, in order, starting a new part at `shardSize` rows. */
+  private async appendToParts(rows: { row: DatasetRow; line: string }[]): Promise<void> {
+    const byCategory = new Map<string, { row: DatasetRow; line: string }[]>();
+    for (const r of rows) {
+      const list = byCategory.get(r.row.category);
+      if (list) list.push(r);
+      else byCategory.set(r.row.category, [r]);
     }
-  }
-
-  private async writePart(
-    state: CategoryShards,
-    lines: string[],
-    ids: string[],
-    index: number,
-  ): Promise<void> {
-    if (lines.length === 0) return;
-    await mkdir(join(this.dir, 'shards', state.folder), { recursive: true });
-    const content = Buffer.from(lines.join(''), 'utf8');
-    const path = `shards/${state.folder}/${partName(index)}`;
-    await writeFileAtomic(join(this.dir, path), content);
-    const info: ShardInfo = {
-      path,
-      category: state.category,
-      rows: lines.length,
-      sha256: createHash('sha256').update(content).digest('hex'),
-    };
-    if (index < state.parts.length) state.parts[index] = info;
-    else state.parts.push(info);
-    for (const id of ids) {
-      if (!id) continue;
-      this.inLog.delete(id);
-      this.inShards.add(id);
+    for (const [category, list] of byCategory) {
+      const state = this.stateFor(category);
+      let at = 0;
+      while (at < list.length) {
+        let last = state.parts.at(-1);
+        if (!last || last.rows >= this.shardSize) {
+          last = {
+            path: `shards/${state.folder}/${partName(state.parts.length)}`,
+            category,
+            rows: 0,
+            sha256: '',
+          };
+          state.parts.push(last);
+          state.openHash = createHash('sha256');
+          await mkdir(join(this.dir, 'shards', state.folder), { recursive: true });
+        }
+        const chunk = list.slice(at, at + this.shardSize - last.rows);
+        const content = Buffer.from(chunk.map((c) => c.line).join(''), 'utf8');
+        await appendFile(join(this.dir, last.path), content);
+        this.unsynced.add(last.path);
+        state.openHash!.update(content);
+        last.rows += chunk.length;
+        last.sha256 = state.openHash!.copy().digest('hex');
+        if (last.rows >= this.shardSize) state.openHash = undefined;
+        for (const c of chunk) {
+          this.inLog.delete(c.row.id);
+          this.inShards.add(c.row.id);
+        }
+        at += chunk.length;
+      }
     }
   }
 
   private stateFor(category: string, folder = categoryFolder(category)): CategoryShards {
     let state = this.byCategory.get(category);
     if (!state) {
-      state = { category, folder, parts: [], openLines: [], openIds: [], dirty: false };
+      state = { category, folder, parts: [], openHash: undefined };
       this.byCategory.set(category, state);
     }
     return state;
