@@ -1,14 +1,15 @@
 import type { Example } from '@tane/core';
 import { compileTalkPatterns, findAssistantTalk, type PromptLang } from '@tane/prompt-kit';
 import {
-  bigramSimilarity,
+  type ComparableText,
   charLength,
+  comparableSimilarity,
+  comparableText,
   hasJapanese,
   hasKana,
   japaneseShare,
   looksLikeLatinProse,
   looksStructured,
-  normalizeForComparison,
 } from './text.ts';
 
 /** The filter names that appear in `meta.outcome.detail` of a filtered candidate. */
@@ -158,6 +159,17 @@ export function candidateFilter(
     return foreignWords.some((w) => w !== '' && t.includes(w));
   };
   const key = (e: Example) => `${e.instruction}\n${e.input ?? ''}`;
+  // A task's few-shot examples are the same objects for every candidate of its reply, and each
+  // candidate is compared with those before it: prepare each text once.
+  const prepared = new WeakMap<Example, ComparableText>();
+  const comparable = (e: Example): ComparableText => {
+    let c = prepared.get(e);
+    if (!c) {
+      c = comparableText(key(e));
+      prepared.set(e, c);
+    }
+    return c;
+  };
   const talkPatterns = {
     metaTalk: compileTalkPatterns(config.metaTalk, true),
     refusals: compileTalkPatterns(config.refusals, false),
@@ -188,8 +200,9 @@ export function candidateFilter(
         message: `the instruction mentions ${word}, which a text model cannot handle`,
       };
     }
+    const own = comparable(example);
     for (const shot of ctx.fewShot) {
-      const similarity = bigramSimilarity(key(example), key(shot));
+      const similarity = comparableSimilarity(own, comparable(shot));
       if (similarity >= config.copySimilarity) {
         return {
           filter: 'copy_of_few_shot',
@@ -197,8 +210,7 @@ export function candidateFilter(
         };
       }
     }
-    const norm = normalizeForComparison(key(example));
-    if (ctx.earlier.some((e) => normalizeForComparison(key(e)) === norm)) {
+    if (ctx.earlier.some((e) => comparable(e).norm === own.norm)) {
       return {
         filter: 'duplicate_in_reply',
         message: 'the same instruction and input appear earlier in the reply',

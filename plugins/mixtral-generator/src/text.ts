@@ -51,34 +51,59 @@ export function normalizeForComparison(text: string): string {
     .replace(/[\s\p{P}\p{S}]/gu, '');
 }
 
-function bigrams(text: string): Map<string, number> {
-  const chars = [...text];
-  const out = new Map<string, number>();
-  if (chars.length === 1) out.set(chars[0]!, 1);
-  for (let i = 0; i + 1 < chars.length; i++) {
-    const g = chars[i]! + chars[i + 1]!;
-    out.set(g, (out.get(g) ?? 0) + 1);
+/** A text prepared for {@link comparableSimilarity}: normalised once, its bigrams counted once. */
+export interface ComparableText {
+  /** {@link normalizeForComparison} of the text. */
+  readonly norm: string;
+  /** Character bigrams (two code points packed in one number) and how often each occurs. */
+  readonly grams: ReadonlyMap<number, number>;
+  /** Number of bigrams (with repeats). */
+  readonly total: number;
+}
+
+const CODE_POINTS = 0x110000;
+
+/** Normalises a text and counts its character bigrams, for comparing it with many others. */
+export function comparableText(text: string): ComparableText {
+  const norm = normalizeForComparison(text);
+  const grams = new Map<number, number>();
+  let total = 0;
+  let previous = -1;
+  for (const ch of norm) {
+    const cp = ch.codePointAt(0)!;
+    if (previous >= 0) {
+      const g = previous * CODE_POINTS + cp;
+      grams.set(g, (grams.get(g) ?? 0) + 1);
+      total++;
+    }
+    previous = cp;
   }
-  return out;
+  // A one-character text is its own "bigram".
+  if (total === 0 && previous >= 0) {
+    grams.set(previous, 1);
+    total = 1;
+  }
+  return { norm, grams, total };
+}
+
+/** {@link bigramSimilarity} of two prepared texts. */
+export function comparableSimilarity(a: ComparableText, b: ComparableText): number {
+  if (a.norm === b.norm) return 1;
+  if (a.norm.length === 0 || b.norm.length === 0) return 0;
+  const [small, large] = a.grams.size <= b.grams.size ? [a.grams, b.grams] : [b.grams, a.grams];
+  let overlap = 0;
+  for (const [g, n] of small) {
+    const m = large.get(g);
+    if (m !== undefined) overlap += Math.min(n, m);
+  }
+  return (2 * overlap) / (a.total + b.total);
 }
 
 /**
  * Dice coefficient over character bigrams of the normalised texts (1 = same).
- * Works for Japanese, which has no spaces to split words on.
+ * Works for Japanese, which has no spaces to split words on. To compare one
+ * text with many, prepare each once with {@link comparableText}.
  */
 export function bigramSimilarity(a: string, b: string): number {
-  const na = normalizeForComparison(a);
-  const nb = normalizeForComparison(b);
-  if (na === nb) return 1;
-  if (na.length === 0 || nb.length === 0) return 0;
-  const ga = bigrams(na);
-  const gb = bigrams(nb);
-  let overlap = 0;
-  let total = 0;
-  for (const [g, n] of ga) {
-    overlap += Math.min(n, gb.get(g) ?? 0);
-    total += n;
-  }
-  for (const n of gb.values()) total += n;
-  return (2 * overlap) / total;
+  return comparableSimilarity(comparableText(a), comparableText(b));
 }
