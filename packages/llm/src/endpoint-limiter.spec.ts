@@ -136,3 +136,38 @@ describe('EndpointLimiter', () => {
     await expect(l.acquire(1)).rejects.toMatchObject({ code: 'LLM_ABORTED' });
   });
 });
+
+describe('EndpointLimiter bookkeeping', () => {
+  it('keeps no per-request history without per-minute limits, and a bounded one with them', async () => {
+    let now = 0;
+    const unlimited = new EndpointLimiter({
+      endpoint: 'http://127.0.0.1:1',
+      maxConcurrency: 4,
+      now: () => now,
+    });
+    const limited = new EndpointLimiter({
+      endpoint: 'http://127.0.0.1:1',
+      maxConcurrency: 4,
+      requestsPerMinute: 100_000,
+      tokensPerMinute: 1e12,
+      now: () => now,
+    });
+    for (const limiter of [unlimited, limited]) {
+      for (let i = 0; i < 5000; i++) {
+        now += 100; // 600 requests a minute
+        const permit = await limiter.acquire(10);
+        limiter.release(permit, { kind: 'success', tokens: 10 });
+      }
+    }
+    const history = (l: object) => {
+      const { starts, tokenWindow } = l as unknown as {
+        starts: { size: number };
+        tokenWindow: { size: number };
+      };
+      return [starts.size, tokenWindow.size];
+    };
+    expect(history(unlimited)).toEqual([0, 0]);
+    // One minute of requests at most (plus the one that is checked against it).
+    for (const n of history(limited)) expect(n).toBeLessThanOrEqual(601);
+  });
+});

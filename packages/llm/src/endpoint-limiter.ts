@@ -38,15 +38,67 @@ const WINDOW_MS = 60_000;
  * requests per minute, tokens per minute and server-requested pauses. Waiters
  * are served in order and sleep on one timer; nothing polls.
  */
+/**
+ * A first-in first-out queue whose `shift` is O(1) (an array's is O(n), which
+ * adds up with thousands of waiters or a minute of request start times).
+ */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as T;
+    this.head++;
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes one item wherever it is (an aborted waiter); O(n), and rare. */
+  remove(item: T): void {
+    const i = this.items.indexOf(item, this.head);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+
+  drain(): T[] {
+    const rest = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  }
+}
+
 export class EndpointLimiter {
   private limit: number;
   private readonly max: number;
   private inFlight = 0;
   private epoch = 0;
   private pausedUntil = 0;
-  private readonly queue: Waiter[] = [];
-  private readonly starts: number[] = [];
-  private readonly tokenWindow: Array<{ at: number; tokens: number }> = [];
+  private readonly queue = new Fifo<Waiter>();
+  /** Start times of the last minute; kept only with a requests-per-minute limit. */
+  private readonly starts = new Fifo<number>();
+  /** Token estimates of the last minute; kept only with a tokens-per-minute limit. */
+  private readonly tokenWindow = new Fifo<{ at: number; tokens: number }>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
   private closed = false;
@@ -68,7 +120,7 @@ export class EndpointLimiter {
   }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   /** Waits for a slot. Rejects with `LLM_ABORTED` when the signal fires first (the waiter leaves the queue). */
@@ -79,8 +131,7 @@ export class EndpointLimiter {
       const waiter: Waiter = { estimatedTokens, resolve, reject, cleanup: () => {} };
       if (signal) {
         const onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
+          this.queue.remove(waiter);
           reject(abortedError(this.options.endpoint, signal));
           // The head may have been blocking others (token window); let them go.
           this.pump();
@@ -119,7 +170,7 @@ export class EndpointLimiter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const w of this.queue.splice(0)) {
+    for (const w of this.queue.drain()) {
       w.cleanup();
       w.reject(this.closedError());
     }
@@ -134,9 +185,9 @@ export class EndpointLimiter {
 
   private pump(): void {
     if (this.closed) return;
-    while (this.queue.length > 0) {
+    while (this.queue.size > 0) {
       const now = this.now();
-      const wait = this.blockedFor(this.queue[0]!, now);
+      const wait = this.blockedFor(this.queue.peek()!, now);
       if (wait === 'slot') return;
       if (wait > 0) {
         this.wakeAt(now + wait);
@@ -145,9 +196,9 @@ export class EndpointLimiter {
       const w = this.queue.shift()!;
       w.cleanup();
       this.inFlight++;
-      this.starts.push(now);
+      if (this.options.requestsPerMinute !== undefined) this.starts.push(now);
       const tokenEntry = { at: now, tokens: w.estimatedTokens };
-      this.tokenWindow.push(tokenEntry);
+      if (this.options.tokensPerMinute !== undefined) this.tokenWindow.push(tokenEntry);
       w.resolve({ grantedAt: now, epoch: this.epoch, tokenEntry, released: false });
     }
   }
@@ -156,13 +207,17 @@ export class EndpointLimiter {
   private blockedFor(head: Waiter, now: number): number | 'slot' {
     if (this.inFlight >= this.concurrencyLimit) return 'slot';
     if (now < this.pausedUntil) return this.pausedUntil - now;
-    while (this.starts.length > 0 && this.starts[0]! <= now - WINDOW_MS) this.starts.shift();
-    while (this.tokenWindow.length > 0 && this.tokenWindow[0]!.at <= now - WINDOW_MS)
-      this.tokenWindow.shift();
     const rpm = this.options.requestsPerMinute;
-    if (rpm !== undefined && this.starts.length >= rpm) return this.starts[0]! + WINDOW_MS - now;
+    if (rpm !== undefined) {
+      while (this.starts.size > 0 && this.starts.peek()! <= now - WINDOW_MS) this.starts.shift();
+      if (this.starts.size >= rpm) return this.starts.peek()! + WINDOW_MS - now;
+    }
     const tpm = this.options.tokensPerMinute;
-    if (tpm !== undefined && this.tokenWindow.length > 0) {
+    if (tpm !== undefined) {
+      while (this.tokenWindow.size > 0 && this.tokenWindow.peek()!.at <= now - WINDOW_MS)
+        this.tokenWindow.shift();
+    }
+    if (tpm !== undefined && this.tokenWindow.size > 0) {
       let used = 0;
       for (const e of this.tokenWindow) used += e.tokens;
       // A request larger than the whole budget still goes once the window is empty.
