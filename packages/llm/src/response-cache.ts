@@ -42,9 +42,23 @@ interface SharedDb {
   >;
   put: Database.Statement<[string, string, string, number, number, number]>;
   refs: number;
+  /** Replies of this event-loop turn, written together when it ends. */
+  pending: Map<string, CachedResponse & { at: number }>;
+  flushScheduled: boolean;
+  flush(): void;
 }
 
 const open = new Map<string, SharedDb>();
+
+function flushOnExit(): void {
+  for (const s of open.values()) {
+    try {
+      s.flush();
+    } catch {
+      // the process is ending; nothing else to do
+    }
+  }
+}
 
 function openShared(path: string): SharedDb {
   const existing = open.get(path);
@@ -66,16 +80,31 @@ function openShared(path: string): SharedDb {
       completion_tokens INTEGER NOT NULL,
       created_at INTEGER NOT NULL
     )`);
+    const put = db.prepare<[string, string, string, number, number, number]>(
+      'INSERT OR REPLACE INTO llm_responses (key, model, content, prompt_tokens, completion_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const writeAll = db.transaction((rows: [string, CachedResponse & { at: number }][]) => {
+      for (const [key, v] of rows) put.run(key, v.model, v.content, v.promptTokens, v.completionTokens, v.at);
+    });
     const shared: SharedDb = {
       db,
       get: db.prepare(
         'SELECT model, content, prompt_tokens, completion_tokens FROM llm_responses WHERE key = ?',
       ),
-      put: db.prepare(
-        'INSERT OR REPLACE INTO llm_responses (key, model, content, prompt_tokens, completion_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      put,
       refs: 1,
+      pending: new Map(),
+      flushScheduled: false,
+      flush() {
+        shared.flushScheduled = false;
+        if (shared.pending.size === 0) return;
+        const rows = [...shared.pending];
+        shared.pending.clear();
+        writeAll(rows);
+      },
     };
+    // Whatever ends the process short of a kill, the replies of its last turn are kept.
+    if (open.size === 0) process.on('exit', flushOnExit);
     open.set(path, shared);
     return shared;
   } catch (err) {
@@ -99,6 +128,11 @@ export class ResponseCache {
   }
 
   get(key: string): CachedResponse | undefined {
+    const waiting = this.shared?.pending.get(key);
+    if (waiting) {
+      const { at: _, ...value } = waiting;
+      return value;
+    }
     const row = this.shared?.get.get(key);
     if (!row) return undefined;
     return {
@@ -109,25 +143,36 @@ export class ResponseCache {
     };
   }
 
+  /**
+   * Stores a reply. Replies that arrive in one event-loop turn are written in
+   * one transaction at its end (`setImmediate`), not one insert each; `flush`
+   * writes them at once, and so does the process exiting.
+   */
   put(key: string, value: CachedResponse): void {
-    this.shared?.put.run(
-      key,
-      value.model,
-      value.content,
-      value.promptTokens,
-      value.completionTokens,
-      Date.now(),
-    );
+    const s = this.shared;
+    if (!s) return;
+    s.pending.set(key, { ...value, at: Date.now() });
+    if (!s.flushScheduled) {
+      s.flushScheduled = true;
+      setImmediate(() => s.flush());
+    }
+  }
+
+  /** Writes the replies not written yet. */
+  flush(): void {
+    this.shared?.flush();
   }
 
   close(): void {
     const s = this.shared;
     if (!s) return;
     this.shared = undefined;
+    s.flush();
     s.refs--;
     if (s.refs === 0) {
       open.delete(this.path);
       s.db.close();
+      if (open.size === 0) process.off('exit', flushOnExit);
     }
   }
 }
