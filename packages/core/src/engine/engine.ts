@@ -112,7 +112,7 @@ export class Engine {
     const { spec } = options.pipeline;
     this.topology = planTopology(spec, options.replay);
     this.group = options.group ?? this.topology.defaultGroup;
-    // Every record in a stage listens for shutdown; thousands may be in flight at once.
+    // Plugins may listen for shutdown (records go through one listener per stage runner).
     setMaxListeners(0, this.shutdown.signal);
     this.logger = (options.logger ?? silentLogger).child({ pipeline: spec.name, group: this.group });
     this.tracker = new PartitionTracker(spec.limits.maxInFlightPerPartition, (token) => this.onDone(token));

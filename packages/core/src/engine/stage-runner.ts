@@ -93,6 +93,38 @@ export function wireStage(stage: RunningStage, host: StageRunnerHost): void {
 }
 
 /** One record through a handler stage: time limit, retries with backoff for retryable errors. */
+/**
+ * The records' abort controllers per shutdown signal, aborted together when it
+ * fires. One listener per record on the shared signal would make every add and
+ * remove O(listeners) (EventTarget checks for duplicates), with thousands of
+ * records in flight.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+export function abortOnShutdown(shutdown: AbortSignal, abort: AbortController): () => void {
+  let live = inFlight.get(shutdown);
+  if (!live) {
+    const set = new Set<AbortController>();
+    live = set;
+    inFlight.set(shutdown, set);
+    shutdown.addEventListener(
+      'abort',
+      () => {
+        for (const a of [...set]) a.abort(new TaneError('STAGE_ERROR', 'worker shutting down'));
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  if (shutdown.aborted) {
+    abort.abort(new TaneError('STAGE_ERROR', 'worker shutting down'));
+    return () => {};
+  }
+  const set = live;
+  set.add(abort);
+  return () => set.delete(abort);
+}
+
 async function runHandler(stage: RunningStage, work: Work, host: StageRunnerHost): Promise<void> {
   if (stage.impl.kind !== 'handler') return;
   const handler = stage.impl;
@@ -101,8 +133,7 @@ async function runHandler(stage: RunningStage, work: Work, host: StageRunnerHost
   let attempt = 0;
   for (attempt = 1; attempt <= stage.retries + 1; attempt++) {
     const abort = new AbortController();
-    const onShutdown = () => abort.abort(new TaneError('STAGE_ERROR', 'worker shutting down'));
-    host.shutdown.addEventListener('abort', onShutdown, { once: true });
+    const forget = abortOnShutdown(host.shutdown, abort);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -145,7 +176,7 @@ async function runHandler(stage: RunningStage, work: Work, host: StageRunnerHost
       await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
     } finally {
       clearTimeout(timer);
-      host.shutdown.removeEventListener('abort', onShutdown);
+      forget();
     }
   }
   host.settle(stage, work, undefined, lastError, Math.min(attempt, stage.retries + 1), Date.now() - started);
