@@ -29,4 +29,36 @@ describe('checkFormula', () => {
   it('does not fail Google Sheets functions the engine lacks', () => {
     expect(checkFormula('', fenced('=QUERY(A1:D, "select B", 1)')).status).toBe('skipped');
   });
+
+  it('gives every answer the same result whatever was checked before it (one engine, sheets replaced)', () => {
+    const table = '| 商品 | 金額 |\n|---|---|\n| A | 100 |\n| B | 250 |';
+    const cases: [string, string][] = [
+      [table, fenced('=SUM(B2:B3)')],
+      ['', fenced('=IFERROR(VLOOKUP(A2, 商品マスタ!$A$2:$C$300, 3, FALSE), "未登録")')],
+      ['', fenced('=商品マスタ!A1+1')],
+      ['', fenced('=SUM(A1:A3')],
+      [table, fenced('=B2/0')],
+      ['', fenced('=価格表!B2*2')],
+      ['', fenced('=SUMM(A1:A3)')],
+      [table, fenced('=AVERAGE(B2:B3)')],
+    ];
+    const forwards = cases.map(([input, output]) => checkFormula(input, output));
+    const backwards = [...cases]
+      .reverse()
+      .map(([input, output]) => checkFormula(input, output))
+      .reverse();
+    const twice = cases.map(([input, output]) => checkFormula(input, output));
+    expect(backwards).toEqual(forwards);
+    expect(twice).toEqual(forwards);
+    expect(forwards.map((r) => r.status)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'passed',
+      'passed',
+      'failed',
+      'passed',
+    ]);
+  });
 });

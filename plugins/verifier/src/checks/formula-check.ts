@@ -94,6 +94,31 @@ export function tableOf(input: string): (string | number)[][] {
 }
 
 /**
+ * One engine for the process, its sheets replaced for each answer: building
+ * an engine (its formula parser) costs far more than checking a formula.
+ */
+let shared: HyperFormula | undefined;
+
+/** The shared engine holding exactly `content`'s sheets (Sheet1 first), nothing of an earlier answer. */
+function engineWith(content: Record<string, (string | number)[][]>): HyperFormula {
+  if (!shared) {
+    shared = HyperFormula.buildFromSheets(content, { licenseKey: 'gpl-v3', undoLimit: 0 });
+    return shared;
+  }
+  const hf = shared;
+  hf.batch(() => {
+    for (const name of hf.getSheetNames()) {
+      if (!(name in content)) hf.removeSheet(hf.getSheetId(name)!);
+    }
+    for (const [name, cells] of Object.entries(content)) {
+      if (hf.getSheetId(name) === undefined) hf.addSheet(name);
+      hf.setSheetContent(hf.getSheetId(name)!, cells);
+    }
+  });
+  return hf;
+}
+
+/**
  * Parses and evaluates each formula of an answer with HyperFormula, on a
  * sheet holding the input's table (if it has one, from A1) and on the other
  * sheets the formula names. Fails when a formula does not parse, or uses a
@@ -128,9 +153,8 @@ export function checkFormula(input: string, output: string): CheckResult {
   }
   if (runnable.length === 0)
     return skipped('formula', `uses ${notCheckable.join(', ')}, which the formula engine does not have`);
-  // One engine for all formulas of the answer: building it is most of the cost.
-  const hf = HyperFormula.buildFromSheets(content, { licenseKey: 'gpl-v3' });
-  try {
+  const hf = engineWith(content);
+  {
     const sheet = hf.getSheetId('Sheet1')!;
     for (const { original, formula } of runnable) {
       if (!hf.validateFormula(formula))
@@ -147,8 +171,6 @@ export function checkFormula(input: string, output: string): CheckResult {
       const fatal = errors.find((e) => e.type === 'NAME' || e.type === 'ERROR');
       if (fatal) return failed('formula', `${clip(original)}: ${fatal.message}`);
     }
-  } finally {
-    hf.destroy();
   }
   return passed('formula', `${runnable.length} formula(s) evaluated`);
 }
