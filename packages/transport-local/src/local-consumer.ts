@@ -49,6 +49,9 @@ class PartitionRunner {
   private started = false;
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
+  /** The last fetched rows and the next one to deliver. */
+  private batch: ReturnType<LocalStore['fetch']> = [];
+  private batchAt = 0;
 
   constructor(
     private readonly consumer: LocalGroupConsumer,
@@ -94,19 +97,24 @@ class PartitionRunner {
         await consumer.renewLease(this.abort.signal);
         continue;
       }
-      let rows: ReturnType<LocalStore['fetch']>;
-      try {
-        rows = consumer.store.fetch(topic, partition, this.position, FETCH_BATCH);
-      } catch (err) {
-        if (!this.stopped) consumer.fail(toTaneError(err, 'TRANSPORT_ERROR'));
-        return;
+      // A batch interrupted by a pause (the engine's in-flight cap) goes on where it stopped
+      // instead of being fetched again: rows at an offset never change.
+      if (this.batchAt >= this.batch.length || this.batch[this.batchAt]!.offset !== this.position) {
+        try {
+          this.batch = consumer.store.fetch(topic, partition, this.position, FETCH_BATCH);
+          this.batchAt = 0;
+        } catch (err) {
+          if (!this.stopped) consumer.fail(toTaneError(err, 'TRANSPORT_ERROR'));
+          return;
+        }
       }
-      if (rows.length === 0) {
+      if (this.batch.length === 0) {
         await consumer.feed.wait(topic.name, this.abort.signal);
         continue;
       }
-      for (const row of rows) {
+      while (this.batchAt < this.batch.length) {
         if (this.stopped || consumer.isPaused(this.key) || consumer.leaseIsStale()) break;
+        const row = this.batch[this.batchAt++]!;
         this.position = row.offset + 1;
         const message: ConsumedMessage = {
           topic: topic.name,
