@@ -28,8 +28,10 @@ export interface SourceTally {
 
 export interface ImportEvents {
   bad?(where: string, error: string): void;
-  /** Called when a file starts, with a way to see how far its bytes are read. */
-  file?(file: string, size: number, progress: () => number): void;
+  /** Called when a file starts, with its size in bytes. */
+  file?(file: string, size: number): void;
+  /** Called once a file is open, with a way to see how many of its bytes are read (not for Parquet). */
+  bytes?(read: () => number): void;
 }
 
 /** Whether a row of this source goes to the judge: all, none, or a seeded share chosen by id. */
@@ -60,10 +62,8 @@ export async function* importSource(
     const container = containerOf(file);
     if (!container) continue;
     const size = statSync(file).size;
-    events.file?.(shown, size, () => 0);
-    for await (const row of readRows(file, container, (p: ReadProgress) =>
-      events.file?.(shown, size, p.bytesRead),
-    )) {
+    events.file?.(shown, size);
+    for await (const row of readRows(file, container, (p: ReadProgress) => events.bytes?.(p.bytesRead))) {
       tally.rowsRead += 1;
       if ('error' in row) {
         tally.bad += 1;

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = resolve(import.meta.dirname, '../bin/tane.js');
+
+function tane(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr, all: r.stdout + r.stderr };
+}
+
+describe('tane import', () => {
+  const t = ['--transport', 'local:t.db'];
+
+  it('publishes each row once, reports bad rows with file:line, and adds nothing the second time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tane-import-cli-'));
+    const rows = [
+      { instruction: '日本の首都は？', context: '', response: '東京です。', category: 'open_qa' },
+      {
+        instruction: 'Summarise this',
+        context: 'Kafka is a log.',
+        response: 'A log.',
+        category: 'summarization',
+      },
+      { instruction: 'broken row without a response', context: '', category: 'open_qa' },
+      { instruction: 'Write a haiku', context: '', response: 'Old pond…', category: 'creative_writing' },
+    ];
+    writeFileSync(join(dir, 'dolly.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(
+      join(dir, 'sources.yaml'),
+      'sources:\n  - name: dolly\n    path: dolly.jsonl\n    format: dolly\n    language: ja\n    license: CC-BY-SA-3.0\n' +
+        '    judge: none\n    category: { field: category, map: { open_qa: qa, summarization: summary }, fallback: general }\n',
+    );
+    const first = tane(['import', 'sources.yaml', ...t], dir);
+    expect(first.code, first.all).toBe(3);
+    expect(first.err).toContain("dolly.jsonl:3: field 'response' is missing or empty");
+    expect(first.out).toContain(
+      'dolly: 4 rows in 1 file → 3 records (1 bad, 0 repeated in the source, 1 to the fallback category, 0 to the judge)',
+    );
+    expect(first.out).toContain('published 3 records to tane.generated');
+    const second = tane(['import', 'sources.yaml', ...t], dir);
+    expect(second.out).toContain('published 0 records to tane.generated (3 already there, skipped)');
+    const tail = tane(['topics', 'tail', 'tane.generated', '--from-beginning', ...t], dir);
+    const recs = tail.out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(recs.map((r) => r.category).sort()).toEqual(['general', 'qa', 'summary']);
+    const qa = recs.find((r) => r.category === 'qa');
+    expect(qa.meta.import).toMatchObject({ license: 'CC-BY-SA-3.0', language: 'ja', row: 1, judge: false });
+    expect(qa.meta.import.source).toMatch(/^dolly@[0-9a-f]{12}$/);
+    expect(qa.lineage.map((l: { stage: string }) => l.stage)).toEqual(['import']);
+  });
+
+  it('refuses a sources: section with a typo, with file:line and exit code 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tane-import-cli-'));
+    writeFileSync(
+      join(dir, 'sources.yaml'),
+      'sources:\n  - name: x\n    path: x.jsonl\n    format: sharegtp\n    license: MIT\n    category: { fixed: chat }\n',
+    );
+    const r = tane(['import', 'sources.yaml', ...t], dir);
+    expect(r.code, r.all).toBe(2);
+    expect(r.err).toContain('sources.yaml:4: format must be one of');
+  });
+});
