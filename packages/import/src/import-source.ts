@@ -95,6 +95,13 @@ export async function* importSource(
           category,
           data: { instruction: ex.instruction, input: ex.input, output: ex.output },
           meta: {
+            // What the judge and repairer read (normally set by the category-router).
+            category: {
+              id: category,
+              name: category,
+              description: `rows imported from ${source.name}`,
+              language: source.language ?? 'en',
+            },
             import: {
               source: `${source.name}@${hash}`,
               license: source.license,
