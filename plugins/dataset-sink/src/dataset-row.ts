@@ -22,6 +22,8 @@ export interface DatasetRow {
     generation?: Record<string, unknown>;
     /** Number of repairs before it was accepted (0 = never repaired). */
     repairs: number;
+    /** Where an imported row came from (`tane import`): `{source: name@hash, license, language, file, row}`. */
+    import?: Record<string, unknown>;
   };
   /** The plugins and stages that made it, oldest first. */
   lineage: LineageEntry[];
@@ -166,6 +168,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
         ...(isObj(meta.judge) ? { judge: meta.judge } : {}),
         ...(isObj(meta.generation) ? { generation: meta.generation } : {}),
         repairs: repairsOf(meta),
+        ...(isObj(meta.import) ? { import: meta.import } : {}),
       },
       lineage: Array.isArray(record.lineage) ? record.lineage : [],
     };
