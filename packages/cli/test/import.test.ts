@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readRows } from '@tane/import';
+import { startLlmSim } from '@tane/llm-sim';
 import { describe, expect, it } from 'vitest';
+import { startTane } from './tane-process.ts';
 
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 
-function tane(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+function tane(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr, all: r.stdout + r.stderr };
 }
 
@@ -63,5 +66,55 @@ describe('tane import', () => {
     const r = tane(['import', 'sources.yaml', ...t], dir);
     expect(r.code, r.all).toBe(2);
     expect(r.err).toContain('sources.yaml:4: format must be one of');
+  });
+
+  it('runs imported rows through judge, dedup, decontamination and the sink, into JSONL and Parquet (examples/mix)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tane-import-mix-'));
+    const examples = resolve(import.meta.dirname, '../../../examples');
+    cpSync(join(examples, 'mix'), join(dir, 'mix'), { recursive: true });
+    cpSync(join(examples, 'benchmarks'), join(dir, 'benchmarks'), { recursive: true });
+    const sim = await startLlmSim({});
+    try {
+      const env = { ...process.env, OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-sim' };
+      const imp = tane(['import', 'mix/pipeline.yaml', ...t, '-q'], dir, env);
+      expect(imp.code, imp.all).toBe(3); // one Dolly row has no response
+      expect(imp.out).toContain('published 9 records to tane.mix.generated');
+      // not spawnSync: the simulator runs in this process and must answer while the worker runs
+      const run = startTane(['run', 'mix/pipeline.yaml', '--until-idle', ...t, '-q'], dir, env);
+      expect(await run.exited, run.output()).toBe(0);
+      expect(sim.stats().requestsTotal).toBeGreaterThan(0);
+    } finally {
+      await sim.close();
+    }
+    const ds = join(dir, '.tane', 'datasets', 'mix');
+    const manifest = JSON.parse(readFileSync(join(ds, 'manifest.json'), 'utf8'));
+    const tot = manifest.totals;
+    // in = kept + duplicates + rejected
+    expect(tot.generated).toBe(9);
+    expect(tot.accepted + tot.duplicates + tot.rejected + tot.dlq).toBe(9);
+    expect(tot.duplicates).toBe(1);
+    const rejected = readFileSync(join(ds, 'rejected.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rejected.some((r) => r.meta.outcome.reason === 'contaminated')).toBe(true);
+    const shardRows = readdirSync(join(ds, 'shards'), { recursive: true })
+      .filter((f) => String(f).endsWith('.jsonl'))
+      .flatMap((f) =>
+        readFileSync(join(ds, 'shards', String(f)), 'utf8')
+          .trim()
+          .split('\n'),
+      )
+      .map((l) => JSON.parse(l));
+    expect(shardRows).toHaveLength(tot.accepted);
+    expect(shardRows.every((r) => /^(dolly|chat)-sample@[0-9a-f]{12}$/.test(r.meta.import.source))).toBe(
+      true,
+    );
+    expect(readdirSync(join(ds, 'data'))).toEqual(['train-00000-of-00001.parquet']);
+    const pq: Record<string, unknown>[] = [];
+    for await (const r of readRows(join(ds, 'data', 'train-00000-of-00001.parquet'), 'parquet'))
+      if ('fields' in r) pq.push(r.fields);
+    expect(pq.map((r) => r.id).sort()).toEqual(shardRows.map((r) => r.id).sort());
+    expect(readFileSync(join(ds, 'README.md'), 'utf8')).toContain('path: data/train-*.parquet');
   });
 });
