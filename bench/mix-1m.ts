@@ -281,6 +281,9 @@ stages:
     importedRowsMissing: total - tot.generated,
     recall: plantedPairs.length ? caught / plantedPairs.length : 1,
     parquetFiles: parquetRows,
+    parquetRows: (manifest.exports as { format: string; rows: number }[])
+      .filter((e) => e.format === 'parquet')
+      .reduce((n, e) => n + e.rows, 0),
     rowsPerSecondOverall: Math.round(total / (imp.wall + run.wall)),
     goals: {
       wallSecondsMax: 600,
