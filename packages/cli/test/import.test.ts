@@ -115,6 +115,16 @@ describe('tane import', () => {
     for await (const r of readRows(join(ds, 'data', 'train-00000-of-00001.parquet'), 'parquet'))
       if ('fields' in r) pq.push(r.fields);
     expect(pq.map((r) => r.id).sort()).toEqual(shardRows.map((r) => r.id).sort());
-    expect(readFileSync(join(ds, 'README.md'), 'utf8')).toContain('path: data/train-*.parquet');
+    const card = readFileSync(join(ds, 'README.md'), 'utf8');
+    expect(card).toContain('path: data/train-*.parquet');
+    // per source: the Dolly repeat is its duplicate, the copied test item the CSV's rejection
+    const src = manifest.sources;
+    expect(Object.keys(src)).toEqual(['chat-sample', 'dolly-sample']);
+    expect(src['dolly-sample']).toMatchObject({ rows: 5, duplicates: 1, judgedAccepted: 0 });
+    expect(src['chat-sample'].rows).toBe(4);
+    expect(src['chat-sample'].rejected).toBeGreaterThanOrEqual(1);
+    expect(src['dolly-sample'].accepted + src['chat-sample'].accepted).toBe(tot.accepted);
+    expect(card).toContain('## Imported sources');
+    expect(card).toMatch(/\| dolly-sample \| 5 \| 4 \| 0 \| 1 \| 0 \| 0 \| 80\.0 % \| 20\.0 % \| 0\.0 % \|/);
   });
 });

@@ -143,6 +143,21 @@ export function renderDatasetCard(
     '',
   );
 
+  const sources = Object.entries(manifest.sources ?? {});
+  if (sources.length > 0) {
+    out.push('## Imported sources', '');
+    out.push(
+      '| source | rows | accepted | judged (of accepted) | duplicates | rejected | failed | acceptance | duplicate rate | rejection rate |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    for (const [name, s] of sources) {
+      out.push(
+        `| ${cell(name)} | ${s.rows} | ${s.accepted} | ${s.judgedAccepted} | ${s.duplicates} | ${s.rejected} | ${s.dlq} | ${pct(s.acceptanceRate)} | ${pct(s.duplicateRate)} | ${pct(s.rejectionRate)} |`,
+      );
+    }
+    out.push('');
+  }
   out.push('## Files and formats', '');
   out.push(
     '- `shards/<category>/part-NNNNN.jsonl` — the dataset itself, one row per line: `{id, category, language, instruction, input, output, meta: {judge, generation, repairs}, lineage}`. Checksums are in `manifest.json`.',

@@ -42,6 +42,8 @@ export interface OutcomeEntry {
   score?: number;
   /** Category target, when the record carried the category settings. */
   target?: number;
+  /** The import source's name (`meta.import.source` without `@hash`), for an imported row. */
+  source?: string;
 }
 
 /**
@@ -87,7 +89,15 @@ export function countedPart(entry: OutcomeLogEntry): OutcomeEntry {
     repairs: entry.repairs,
     ...(entry.score === undefined ? {} : { score: entry.score }),
     ...(entry.target === undefined ? {} : { target: entry.target }),
+    ...(entry.source === undefined ? {} : { source: entry.source }),
   };
+}
+
+/** The import source's name of a record's or row's meta (`dolly@1a2b…` → `dolly`), if imported. */
+export function importSourceName(meta: unknown): string | undefined {
+  const m = isObj(meta) && isObj(meta.import) ? meta.import : undefined;
+  const s = m ? str(m.source) : undefined;
+  return s ? s.replace(/@[0-9a-f]+$/, '') : undefined;
 }
 
 function categorySettings(meta: Obj): { target?: number; language?: string } {
@@ -178,6 +188,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
     const reason = str(outcome.reason);
     const stage = str(outcome.stage);
     const score = scoreOf(meta);
+    const source = importSourceName(meta);
     return {
       kind: 'outcome',
       entry: {
@@ -189,6 +200,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
         ...(score === undefined ? {} : { score }),
         ...(target === undefined ? {} : { target }),
         ...(stage === undefined ? {} : { stage }),
+        ...(source === undefined ? {} : { source }),
         ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
         example: {
           instruction: str(data.instruction) ?? '',
