@@ -5,6 +5,7 @@ import { decontaminateCommand } from './commands/decontaminate.ts';
 import { demoCommand } from './commands/demo.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { generateCommand } from './commands/generate.ts';
+import { importCommand } from './commands/import.ts';
 import { llmSimCommand } from './commands/llm-sim.ts';
 import { pluginsCommand } from './commands/plugins.ts';
 import { publishCommand } from './commands/publish.ts';
@@ -62,6 +63,7 @@ Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authori
     runCommand,
     validateCommand,
     publishCommand,
+    importCommand,
     generateCommand,
     replayCommand,
     topicsCommand,

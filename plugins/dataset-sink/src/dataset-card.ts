@@ -59,6 +59,7 @@ export function renderDatasetCard(
     ...new Set(categories.map(([, s]) => s.language).filter((l): l is string => !!l)),
   ].sort();
   const plain = manifest.exports.find((e) => e.format === 'plain');
+  const parquet = manifest.exports.some((e) => e.format === 'parquet');
   const title = options.title ?? manifest.pipeline;
   const out: string[] = [];
 
@@ -69,7 +70,7 @@ export function renderDatasetCard(
   out.push('task_categories:', '- text-generation');
   out.push('size_categories:', `- ${sizeCategory(t.accepted)}`);
   out.push('configs:', '- config_name: default', '  data_files:', '  - split: train');
-  out.push(`    path: ${plain ? plain.path : 'shards/*/*.jsonl'}`);
+  out.push(`    path: ${parquet ? 'data/train-*.parquet' : plain ? plain.path : 'shards/*/*.jsonl'}`);
   out.push('---', '');
 
   out.push(`# ${title}`, '');
@@ -142,6 +143,21 @@ export function renderDatasetCard(
     '',
   );
 
+  const sources = Object.entries(manifest.sources ?? {});
+  if (sources.length > 0) {
+    out.push('## Imported sources', '');
+    out.push(
+      '| source | rows | accepted | judged (of accepted) | duplicates | rejected | failed | acceptance | duplicate rate | rejection rate |',
+      '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    );
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    for (const [name, s] of sources) {
+      out.push(
+        `| ${cell(name)} | ${s.rows} | ${s.accepted} | ${s.judgedAccepted} | ${s.duplicates} | ${s.rejected} | ${s.dlq} | ${pct(s.acceptanceRate)} | ${pct(s.duplicateRate)} | ${pct(s.rejectionRate)} |`,
+      );
+    }
+    out.push('');
+  }
   out.push('## Files and formats', '');
   out.push(
     '- `shards/<category>/part-NNNNN.jsonl` — the dataset itself, one row per line: `{id, category, language, instruction, input, output, meta: {judge, generation, repairs}, lineage}`. Checksums are in `manifest.json`.',
@@ -154,6 +170,8 @@ export function renderDatasetCard(
     sharegpt: '`{"conversations": [{"from": "human", …}, {"from": "gpt", …}]}` per line (ShareGPT)',
     'llm-jp-eval':
       'one JSON array per category of `{ID, instruction, input, output, text}` (llm-jp-eval tuning format; `text` is the Japanese Alpaca-style prompt with the answer)',
+    parquet:
+      'Parquet (Hugging Face layout), columns `id, category, language, instruction, input, output, source, license` (`source` is `name@file-hash` for imported rows, `generated` otherwise)',
   };
   for (const e of manifest.exports)
     out.push(`- \`${e.path}\` — ${describe[e.format] ?? e.format}, ${e.rows} rows`);
@@ -166,7 +184,8 @@ export function renderDatasetCard(
 
   out.push('## Loading', '');
   out.push('```python', 'from datasets import load_dataset', '');
-  if (plain) out.push(`ds = load_dataset("json", data_files="${plain.path}", split="train")`);
+  if (parquet) out.push('ds = load_dataset("parquet", data_files="data/train-*.parquet", split="train")');
+  else if (plain) out.push(`ds = load_dataset("json", data_files="${plain.path}", split="train")`);
   else out.push('ds = load_dataset("json", data_files="shards/*/*.jsonl", split="train")');
   const openai = manifest.exports.find((e) => e.format === 'openai');
   if (openai) out.push(`chat = load_dataset("json", data_files="${openai.path}", split="train")`);

@@ -22,6 +22,8 @@ export interface DatasetRow {
     generation?: Record<string, unknown>;
     /** Number of repairs before it was accepted (0 = never repaired). */
     repairs: number;
+    /** Where an imported row came from (`tane import`): `{source: name@hash, license, language, file, row}`. */
+    import?: Record<string, unknown>;
   };
   /** The plugins and stages that made it, oldest first. */
   lineage: LineageEntry[];
@@ -40,6 +42,8 @@ export interface OutcomeEntry {
   score?: number;
   /** Category target, when the record carried the category settings. */
   target?: number;
+  /** The import source's name (`meta.import.source` without `@hash`), for an imported row. */
+  source?: string;
 }
 
 /**
@@ -85,7 +89,15 @@ export function countedPart(entry: OutcomeLogEntry): OutcomeEntry {
     repairs: entry.repairs,
     ...(entry.score === undefined ? {} : { score: entry.score }),
     ...(entry.target === undefined ? {} : { target: entry.target }),
+    ...(entry.source === undefined ? {} : { source: entry.source }),
   };
+}
+
+/** The import source's name of a record's or row's meta (`dolly@1a2b…` → `dolly`), if imported. */
+export function importSourceName(meta: unknown): string | undefined {
+  const m = isObj(meta) && isObj(meta.import) ? meta.import : undefined;
+  const s = m ? str(m.source) : undefined;
+  return s ? s.replace(/@[0-9a-f]+$/, '') : undefined;
 }
 
 function categorySettings(meta: Obj): { target?: number; language?: string } {
@@ -166,6 +178,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
         ...(isObj(meta.judge) ? { judge: meta.judge } : {}),
         ...(isObj(meta.generation) ? { generation: meta.generation } : {}),
         repairs: repairsOf(meta),
+        ...(isObj(meta.import) ? { import: meta.import } : {}),
       },
       lineage: Array.isArray(record.lineage) ? record.lineage : [],
     };
@@ -175,6 +188,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
     const reason = str(outcome.reason);
     const stage = str(outcome.stage);
     const score = scoreOf(meta);
+    const source = importSourceName(meta);
     return {
       kind: 'outcome',
       entry: {
@@ -186,6 +200,7 @@ export function classifyRecord(record: TaneRecord): ClassifiedRecord {
         ...(score === undefined ? {} : { score }),
         ...(target === undefined ? {} : { target }),
         ...(stage === undefined ? {} : { stage }),
+        ...(source === undefined ? {} : { source }),
         ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
         example: {
           instruction: str(data.instruction) ?? '',

@@ -1,4 +1,4 @@
-import { type DatasetRow, type OutcomeEntry, rowModel, rowScore } from './dataset-row.ts';
+import { type DatasetRow, importSourceName, type OutcomeEntry, rowModel, rowScore } from './dataset-row.ts';
 
 /** Judge score counts, `"1"`…`"5"`. */
 export type JudgeScores = Record<'1' | '2' | '3' | '4' | '5', number>;
@@ -66,6 +66,20 @@ export function codePointLength(text: string): number {
  * tally.stats({ 'email-reply': 2 })['email-reply'].balanced; // true
  * ```
  */
+/** What the sink counted for one import source. */
+export interface SourceStats {
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  dlq: number;
+  /** Accepted rows that the judge scored (the rest passed under the source's judge policy). */
+  judgedAccepted: number;
+  acceptanceRate: number;
+  duplicateRate: number;
+  rejectionRate: number;
+}
+
 export class DatasetTally {
   private readonly rowAggregates = new Map<string, RowAggregate>();
   private readonly acceptedIds = new Set<string>();
@@ -73,11 +87,57 @@ export class DatasetTally {
   private readonly targets = new Map<string, number>();
   private readonly modelSet = new Set<string>();
   private readonly pluginVersions = new Map<string, Set<string>>();
+  private readonly sourceAccepted = new Map<string, number>();
+  private readonly sourceJudged = new Map<string, number>();
+
+  /**
+   * Per import source: accepted, duplicates, rejected and failed rows, and the rates of each
+   * (of the rows of that source that have an outcome). Generated rows are not in it.
+   */
+  sourceStats(): Record<string, SourceStats> {
+    const out: Record<string, SourceStats> = {};
+    const get = (name: string): SourceStats => {
+      out[name] ??= {
+        rows: 0,
+        accepted: 0,
+        duplicates: 0,
+        rejected: 0,
+        dlq: 0,
+        judgedAccepted: 0,
+        acceptanceRate: 0,
+        duplicateRate: 0,
+        rejectionRate: 0,
+      };
+      return out[name];
+    };
+    for (const [name, n] of this.sourceAccepted) get(name).accepted = n;
+    for (const [name, n] of this.sourceJudged) get(name).judgedAccepted = n;
+    for (const e of this.outcomes.values()) {
+      if (!e.source || this.acceptedIds.has(e.id)) continue;
+      const s = get(e.source);
+      if (e.status === 'duplicate') s.duplicates++;
+      else if (e.status === 'rejected') s.rejected++;
+      else if (e.status === 'dlq') s.dlq++;
+    }
+    for (const s of Object.values(out)) {
+      s.rows = s.accepted + s.duplicates + s.rejected + s.dlq;
+      const r = (n: number) => (s.rows ? Math.round((n / s.rows) * 1000) / 1000 : 0);
+      s.acceptanceRate = r(s.accepted);
+      s.duplicateRate = r(s.duplicates);
+      s.rejectionRate = r(s.rejected);
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
 
   /** Counts an accepted row; false if its id was already counted as accepted. */
   addRow(row: DatasetRow): boolean {
     if (this.acceptedIds.has(row.id)) return false;
     this.acceptedIds.add(row.id);
+    const source = importSourceName(row.meta);
+    if (source) {
+      this.sourceAccepted.set(source, (this.sourceAccepted.get(source) ?? 0) + 1);
+      if (row.meta.judge) this.sourceJudged.set(source, (this.sourceJudged.get(source) ?? 0) + 1);
+    }
     let agg = this.rowAggregates.get(row.category);
     if (!agg) {
       agg = { accepted: 0, repaired: 0, scores: [0, 0, 0, 0, 0], instructionChars: 0, outputChars: 0 };

@@ -2,9 +2,10 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFileWriter, isAtomicTempFile } from './atomic-file.ts';
 import type { DatasetRow } from './dataset-row.ts';
+import { writeParquetExport } from './parquet-export.ts';
 
 /** Export formats the sink can write. */
-export const EXPORT_FORMATS = ['plain', 'alpaca', 'openai', 'sharegpt', 'llm-jp-eval'] as const;
+export const EXPORT_FORMATS = ['plain', 'alpaca', 'openai', 'sharegpt', 'llm-jp-eval', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** One exported file, as listed in the manifest. */
@@ -136,7 +137,11 @@ class JsonLinesWriter {
 }
 
 /** Where each format is written, relative to the dataset folder. */
-export function exportPath(format: ExportFormat, category?: string, folder?: string): string {
+export function exportPath(
+  format: Exclude<ExportFormat, 'parquet'>,
+  category?: string,
+  folder?: string,
+): string {
   switch (format) {
     case 'plain':
       return 'exports/plain.jsonl';
@@ -218,6 +223,16 @@ export async function writeExports(
   if (alpaca) {
     await alpaca.commit();
     written.push({ format: 'alpaca', path: exportPath('alpaca'), rows: alpaca.rows });
+  }
+  if (wanted.has('parquet')) {
+    const source_ = source;
+    async function* all(): AsyncGenerator<DatasetRow> {
+      for (const { category } of source_.categories())
+        for await (const batch of source_.rows(category)) yield* batch;
+    }
+    for (const f of await writeParquetExport(dir, all())) written.push({ format: 'parquet', ...f });
+  } else {
+    await rm(join(dir, 'data'), { recursive: true, force: true });
   }
   await removeStale(dir, wanted, keepLlmJp);
   return written.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,4 +1,4 @@
-import { type CategoryStats, type DatasetTally, totalStats } from './dataset-tally.ts';
+import { type CategoryStats, type DatasetTally, type SourceStats, totalStats } from './dataset-tally.ts';
 import type { ExportInfo } from './export-formats.ts';
 import type { ShardInfo } from './shard-store.ts';
 
@@ -16,6 +16,8 @@ export interface DatasetManifest {
   /** `name@version` of the plugins in the lineage of the accepted examples, and of the sink itself. */
   plugins: string[];
   categories: Record<string, CategoryStats>;
+  /** Per import source (`tane import`): accepted, duplicates, rejected and their rates; empty without imported rows. */
+  sources: Record<string, SourceStats>;
   totals: CategoryStats;
   /** Every category balances: `generated === accepted + rejected + duplicates + dlq`. */
   balanced: boolean;
@@ -71,6 +73,7 @@ export function buildManifest(input: ManifestInput): DatasetManifest {
     models: input.tally.models,
     plugins: input.tally.plugins,
     categories,
+    sources: input.tally.sourceStats(),
     totals,
     balanced: known && totals.balanced,
     shards: input.shards,

@@ -72,6 +72,24 @@ describe('judge stage', () => {
     expect(out.byRoute.accept![0]!.data).toEqual(records[0]!.data);
   });
 
+  it("accepts an imported row outside its source's judged share without a model call, and judges the others", async () => {
+    const { factory, calls } = fakeClients(() => reply(1, 'reject'));
+    const h = await testPlugin(pluginWith(factory), { stage: 'judge' });
+    const out = await h.run([
+      candidate('skipped', { import: { source: 'dolly@abc', judge: false } }),
+      candidate('judged', { import: { source: 'dolly@abc', judge: true } }),
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(out.byRoute.accept?.map((r) => r.id)).toEqual(['skipped']);
+    expect(out.byRoute.accept![0]!.meta.judgeSkipped).toEqual({
+      reason: 'source-policy',
+      source: 'dolly@abc',
+      stage: 'judge',
+    });
+    expect(out.byRoute.accept![0]!.meta.judge).toBeUndefined();
+    expect(out.byRoute.reject?.map((r) => r.id)).toEqual(['judged']);
+  });
+
   it("sets meta.judge with the reply, the final and the model's verdict, the plugin, round, model and template", async () => {
     const { factory } = fakeClients(() => reply(5, 'repair', ['敬語が一部不自然']));
     const h = await testPlugin(pluginWith(factory), { stage: 'judge' });

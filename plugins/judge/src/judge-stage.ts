@@ -65,6 +65,15 @@ export function createJudgeStage(
   const clients = new StageLlmClients(llmClient, config.llm, setup);
 
   async function handle(record: TaneRecord, ctx: RecordContext): Promise<Emission> {
+    const imported = record.meta.import as { judge?: unknown; source?: unknown } | undefined;
+    if (imported && imported.judge === false) {
+      // An imported row outside its source's judged share (judge: none, or a seeded share): no model call.
+      const meta = {
+        ...record.meta,
+        judgeSkipped: { reason: 'source-policy', source: imported.source, stage: ctx.stage },
+      };
+      return { route: 'accept', record: { ...record, meta } };
+    }
     const example = readCandidateExample(record, ctx.stage);
     const category = readCategorySettings(record, 'judge', ctx.stage);
     const thresholds = { ...config.thresholds, ...category.thresholds };

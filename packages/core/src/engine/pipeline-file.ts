@@ -53,7 +53,7 @@ export interface PipelineProblem {
   hint: string;
 }
 
-const TOP_KEYS = ['pipeline', 'version', 'description', 'topics', 'inputs', 'stages', 'limits'];
+const TOP_KEYS = ['pipeline', 'version', 'description', 'topics', 'inputs', 'stages', 'limits', 'sources'];
 const STAGE_KEYS = [
   'plugin',
   'config',

@@ -1,0 +1,23 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../bench/mix-1m.ts';
+
+// The small version of bench/mix-1m.ts: the same generator, import and pipeline on 3,000 rows.
+describe('bench/mix-1m at 3,000 rows', () => {
+  it('loses no row, catches the planted cross-source near-duplicates, and exports every kept row', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tane-mix-small-')), 'mix.json');
+    await main(['--rows', '3000', '--out', out]);
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    expect(r.import.exit).toBe(0);
+    expect(r.run.exit).toBe(0);
+    expect(r.importedRowsMissing).toBe(0);
+    expect(r.lostRows).toBe(0);
+    expect(r.totals.in).toBe(3000);
+    expect(r.recall).toBeGreaterThanOrEqual(0.95);
+    expect(r.totals.duplicates).toBeGreaterThanOrEqual(r.planted.nearDuplicates);
+    expect(r.parquetFiles).toBe(1);
+    expect(r.parquetRows).toBe(r.totals.accepted);
+  }, 120_000);
+});
