@@ -32,7 +32,10 @@ function timeRuns(args: string[], runs: number, env: NodeJS.ProcessEnv): { media
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { runs: { type: 'string' }, quick: { type: 'boolean' } },
+  });
   const runs = Number(values.runs ?? (values.quick ? 5 : 15));
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const env = { ...process.env, NODE_OPTIONS: '' };

@@ -10,7 +10,17 @@ type AddCommand = (program: Command) => void;
  * runs or shows its own help, so `tane --help` starts without loading any of them. The
  * summaries are checked against the commands' own in `test/help-texts.test.ts`.
  */
-export const COMMANDS: { name: string; summary: string; load: () => Promise<AddCommand> }[] = [
+export const COMMANDS: {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  load: () => Promise<AddCommand>;
+}[] = [
+  {
+    name: 'init',
+    summary: 'start a dataset project: pipeline file, categories, seeds and a README',
+    load: async () => (await import('./commands/init.ts')).initCommand,
+  },
   {
     name: 'demo',
     summary: 'run the whole job end to end: seeds → generate → judge → repair → dedup → dataset',
@@ -53,7 +63,8 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<AddC
   },
   {
     name: 'plugins',
-    summary: 'list installed plugins and describe their config',
+    aliases: ['plugin'],
+    summary: 'list installed plugins, describe their config, start a new one',
     load: async () => (await import('./commands/plugins.ts')).pluginsCommand,
   },
   {
@@ -122,8 +133,15 @@ Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authori
   const words = argv.slice(2).filter((a) => !a.startsWith('-'));
   const wanted = words[0] === 'help' ? words[1] : words[0];
   for (const entry of COMMANDS) {
-    if (all || entry.name === wanted) (await entry.load())(program);
-    else program.command(entry.name).summary(entry.summary).allowUnknownOption().allowExcessArguments();
+    if (all || entry.name === wanted || entry.aliases?.includes(wanted ?? '')) (await entry.load())(program);
+    else {
+      const stub = program
+        .command(entry.name)
+        .summary(entry.summary)
+        .allowUnknownOption()
+        .allowExcessArguments();
+      for (const alias of entry.aliases ?? []) stub.alias(alias);
+    }
   }
   program.exitOverride();
   program.commands.forEach(function override(c: Command) {

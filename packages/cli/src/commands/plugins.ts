@@ -2,6 +2,7 @@ import { TaneError } from '@tane/core';
 import { listInstalledPlugins, loadPlugin } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { addPluginNewCommand } from './plugin-new.ts';
 
 interface SchemaProp {
   type?: string | string[];
@@ -43,14 +44,16 @@ function configLines(
 export function pluginsCommand(program: Command): void {
   const plugins = program
     .command('plugins')
-    .summary('list installed plugins and describe their config')
+    .alias('plugin')
+    .summary('list installed plugins, describe their config, start a new one')
     .addHelpText(
       'after',
       `
 Examples:
   $ tane plugins list
   $ tane plugins describe @tane/plugin-judge
-  $ tane plugins describe ./my-plugins/scorer      # a local plugin folder`,
+  $ tane plugins describe ./my-plugins/scorer      # a local plugin folder
+  $ tane plugin new @acme/tane-plugin-min-length   # a new plugin package with its test`,
     );
 
   plugins
@@ -67,6 +70,8 @@ Examples:
         process.stdout.write(`${`${p.name}@${p.version}`.padEnd(44)} ${summary}\n`);
       }
     });
+
+  addPluginNewCommand(plugins);
 
   plugins
     .command('describe')
