@@ -11,7 +11,7 @@
  * its cache when they are there. Install scripts are skipped and better-sqlite3's native build is
  * copied from this repository's install (the same pinned version), so nothing compiles.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -26,6 +26,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startLlmSim } from '@tane/llm-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -33,20 +34,37 @@ const PLUGIN = '@acme/tane-plugin-min-length';
 
 /** The environment of every command: no source condition, no settings of an outer npm run. */
 const baseEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([k]) => !/^npm_/i.test(k) && k !== 'NODE_OPTIONS' && !k.startsWith('NX_'),
-  ),
+  Object.entries(process.env).filter(([k]) => !/^(npm_|NX_|OPENAI_|TANE_)/i.test(k) && k !== 'NODE_OPTIONS'),
 );
 
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(cmd, args, {
-    cwd,
-    env: { ...baseEnv, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
-    encoding: 'utf8',
-    timeout: 180_000,
+/** Runs a command to its end (asynchronously: the simulator in this process keeps answering). */
+function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string; all: string }> {
+  return new Promise((res) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...baseEnv, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let all = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      all += d;
+    });
+    child.stderr.on('data', (d) => {
+      all += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, out, all });
+    });
   });
-  const all = `${r.stdout}\n${r.stderr}`;
-  return { code: r.status, out: r.stdout, all };
 }
 
 function ok(r: { code: number | null; all: string }, what: string): string {
@@ -84,11 +102,19 @@ const lineageOf = (row: Record<string, unknown>) =>
   (row.lineage as { plugin: string }[]).map((l) => l.plugin).filter((p) => p.startsWith(PLUGIN));
 
 let work: string;
+let sim: { url: string; close(): Promise<void> } | undefined;
+let started = Date.now();
+/** Prints how long each step took, so a slow step is visible in the test output. */
+function step(name: string): void {
+  process.stdout.write(`publish-e2e: ${name} at ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
 let verdaccio: ChildProcess | undefined;
 let registry: string;
 let npmrc: string;
 
 beforeAll(async () => {
+  started = Date.now();
+  sim = await startLlmSim({ port: 0 });
   work = mkdtempSync(join(tmpdir(), 'tane-publish-'));
   const port = await freePort();
   registry = `http://127.0.0.1:${port}/`;
@@ -133,8 +159,9 @@ beforeAll(async () => {
   writeFileSync(npmrc, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
   verdaccio?.kill();
+  await sim?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -151,9 +178,13 @@ function useRegistry(dir: string): void {
   writeFileSync(join(dir, '.npmrc'), `@tane:registry=${registry}\n@acme:registry=${registry}\n${auth}\n`);
 }
 
-function npmInstall(dir: string, ...pkgs: string[]) {
+async function npmInstall(dir: string, ...pkgs: string[]) {
   ok(
-    sh('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...pkgs], dir),
+    await sh(
+      'npm',
+      ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...pkgs],
+      dir,
+    ),
     `npm install ${pkgs.join(' ')} in ${dir}`,
   );
   const native = join(dir, 'node_modules/better-sqlite3');
@@ -161,14 +192,20 @@ function npmInstall(dir: string, ...pkgs: string[]) {
     cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(native, 'build'), { recursive: true });
 }
 
-const tane = (dir: string, ...args: string[]) => sh('npx', ['--no-install', 'tane', ...args], dir);
+/** `tane` as installed in `dir`, against the simulator. */
+const tane = (dir: string, ...args: string[]) =>
+  sh('npx', ['--no-install', 'tane', ...args], dir, {
+    OPENAI_BASE_URL: sim!.url,
+    OPENAI_API_KEY: 'sk-simulator-no-key',
+  });
 
 describe('a team outside this repository', () => {
-  it('installs tane from a registry, starts a project, and ships, pins and replays its own plugin', () => {
+  it('installs tane from a registry, starts a project, and ships, pins and replays its own plugin', async () => {
+    step('start');
     // 1. Release a copy of the repository: its working tree, its build, a git history of its own.
     const repo = join(work, 'repo');
     const files = ok(
-      sh('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT),
+      await sh('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT),
       'git ls-files',
     )
       .split('\0')
@@ -186,17 +223,22 @@ describe('a team outside this repository', () => {
     const nxJson = JSON.parse(readFileSync(join(repo, 'nx.json'), 'utf8'));
     nxJson.release.version.versionActionsOptions = { skipLockFileUpdate: true };
     writeFileSync(join(repo, 'nx.json'), JSON.stringify(nxJson, null, 2));
-    const git = (...args: string[]) =>
+    step('copied the repository');
+    const git = async (...args: string[]) =>
       ok(
-        sh('git', ['-c', 'user.name=release', '-c', 'user.email=release@example.invalid', ...args], repo),
+        await sh(
+          'git',
+          ['-c', 'user.name=release', '-c', 'user.email=release@example.invalid', ...args],
+          repo,
+        ),
         `git ${args[0]}`,
       );
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'chore: import');
+    await git('init', '-q', '-b', 'main');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'chore: import');
     writeFileSync(join(repo, 'packages/core/RELEASE-NOTE.md'), 'A change for the release test.\n');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'feat(core): a new SDK feature');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'feat(core): a new SDK feature');
     const env = {
       NPM_CONFIG_USERCONFIG: npmrc,
       GIT_AUTHOR_NAME: 'release',
@@ -206,9 +248,11 @@ describe('a team outside this repository', () => {
     };
     // Versions, changelogs, a release commit and tags; then every package of the group is
     // published (a first release also publishes the ones without changes, like @tane/examples).
-    ok(sh('npx', ['nx', 'release', '--first-release', '--skip-publish'], repo, env), 'nx release');
+    step('committed');
+    ok(await sh('npx', ['nx', 'release', '--first-release', '--skip-publish'], repo, env), 'nx release');
+    step('versioned');
     const release = ok(
-      sh('npx', ['nx', 'release', 'publish', '--first-release'], repo, env),
+      await sh('npx', ['nx', 'release', 'publish', '--first-release'], repo, env),
       'nx release publish',
     );
     expect(release).toContain('Successfully ran target nx-release-publish');
@@ -219,32 +263,44 @@ describe('a team outside this repository', () => {
     expect(core).toBe('0.2.0');
     expect(read('plugins/judge').dependencies['@tane/core']).toBe(`^${core}`);
     expect(readFileSync(join(repo, 'packages/core/CHANGELOG.md'), 'utf8')).toContain('a new SDK feature');
-    expect(ok(sh('git', ['tag', '--list', '@tane/core@*'], repo), 'git tag')).toContain(`@tane/core@${core}`);
+    expect(ok(await sh('git', ['tag', '--list', '@tane/core@*'], repo), 'git tag')).toContain(
+      `@tane/core@${core}`,
+    );
 
+    step('published');
     // 2. A fresh project: npm install @tane/cli, tane init, tane demo, tane run.
     const proj = project('dataset');
     writeFileSync(join(proj, 'package.json'), '{ "name": "dataset", "private": true }\n');
-    npmInstall(proj, '@tane/cli');
-    const init = ok(tane(proj, 'init'), 'tane init');
+    await npmInstall(proj, '@tane/cli');
+    step('installed @tane/cli');
+    const init = ok(await tane(proj, 'init'), 'tane init');
     expect(init).toContain('pipeline.yaml');
     for (const f of ['pipeline.yaml', 'categories.yaml', 'seeds', 'README.md'])
       expect(existsSync(join(proj, f))).toBe(true);
     expect(readdirSync(join(proj, 'seeds')).length).toBeGreaterThan(0);
+    step('init');
     const demo = ok(
-      tane(proj, 'demo', '--example', '.', '--target', '1', '--data-dir', '.tane-demo'),
+      // No OPENAI_BASE_URL: the installed tane starts its own simulator and says so.
+      await sh(
+        'npx',
+        ['--no-install', 'tane', 'demo', '--example', '.', '--target', '1', '--data-dir', '.tane-demo'],
+        proj,
+      ),
       'tane demo',
     );
     expect(demo).toContain('SIMULATOR');
     expect(existsSync(join(proj, '.tane-demo/datasets/en-general/manifest.json'))).toBe(true);
 
+    step('demo');
     // 3. A third-party plugin: scaffolded, tested, published as 1.0.0.
     const plug = join(work, 'plugin');
-    ok(tane(proj, 'plugin', 'new', PLUGIN, '--dir', plug), 'tane plugin new');
+    ok(await tane(proj, 'plugin', 'new', PLUGIN, '--dir', plug), 'tane plugin new');
     useRegistry(plug);
-    npmInstall(plug);
-    expect(ok(sh('npm', ['test'], plug), 'the plugin test')).toMatch(/# pass 2/);
-    ok(sh('npm', ['publish', '--ignore-scripts'], plug), 'npm publish 1.0.0');
+    await npmInstall(plug);
+    expect(ok(await sh('npm', ['test'], plug), 'the plugin test')).toMatch(/# pass 2/);
+    ok(await sh('npm', ['publish', '--ignore-scripts'], plug), 'npm publish 1.0.0');
 
+    step('plugin 1.0.0 tested and published');
     // The project's pipeline with the plugin after dedup, on topics of its own.
     const pipeline = readFileSync(join(proj, 'pipeline.yaml'), 'utf8')
       .replace(/^pipeline: .*$/m, 'pipeline: with-plugin')
@@ -258,10 +314,10 @@ describe('a team outside this repository', () => {
     const usePipeline = (range: string) =>
       writeFileSync(join(proj, 'with-plugin.yaml'), pipeline.replace('@RANGE', `@${range}`));
     usePipeline('^1.0.0');
-    npmInstall(proj, `${PLUGIN}@^1.0.0`);
-    ok(tane(proj, 'validate', 'with-plugin.yaml'), 'tane validate');
+    await npmInstall(proj, `${PLUGIN}@^1.0.0`);
+    ok(await tane(proj, 'validate', 'with-plugin.yaml'), 'tane validate');
     ok(
-      tane(
+      await tane(
         proj,
         'publish',
         'seeds',
@@ -271,12 +327,14 @@ describe('a team outside this repository', () => {
       ),
       'tane publish',
     );
-    ok(tane(proj, 'generate', 'with-plugin.yaml', '--per-category', '1'), 'tane generate');
-    ok(tane(proj, 'run', 'with-plugin.yaml', '--until-idle', '--quiet-ms', '500'), 'tane run');
+    ok(await tane(proj, 'generate', 'with-plugin.yaml', '--per-category', '1'), 'tane generate');
+    ok(await tane(proj, 'run', 'with-plugin.yaml', '--until-idle', '--quiet-ms', '500'), 'tane run');
+    step('tane run');
     const v100 = datasetRows(join(proj, '.tane/datasets/with-plugin'));
     expect(v100.length).toBeGreaterThan(0);
     for (const row of v100) expect(lineageOf(row)).toEqual([`${PLUGIN}@1.0.0`]);
 
+    step('checked 1.0.0 rows');
     // 4. 1.1.0 (a new optional config key): the same range now installs it, and lineage says so.
     const src = join(plug, 'src/index.ts');
     writeFileSync(
@@ -286,17 +344,28 @@ describe('a team outside this repository', () => {
         "maxChars: { type: 'integer', minimum: 1, description: 'optional upper bound' },\n      minChars: { type: 'integer',",
       ),
     );
-    ok(sh('npm', ['version', 'minor', '--no-git-tag-version'], plug), 'npm version minor');
-    ok(sh('npm', ['publish'], plug), 'npm publish 1.1.0');
-    npmInstall(proj, `${PLUGIN}@^1.0.0`);
+    ok(await sh('npm', ['version', 'minor', '--no-git-tag-version'], plug), 'npm version minor');
+    ok(await sh('npm', ['publish'], plug), 'npm publish 1.1.0');
+    await npmInstall(proj, `${PLUGIN}@^1.0.0`);
     ok(
-      tane(proj, 'replay', 'with-plugin.yaml', '--from', 'generated', '--suffix', 'v110', '--until-idle'),
+      await tane(
+        proj,
+        'replay',
+        'with-plugin.yaml',
+        '--from',
+        'generated',
+        '--suffix',
+        'v110',
+        '--until-idle',
+      ),
       'replay on 1.1.0',
     );
+    step('replay on 1.1.0');
     const v110 = datasetRows(join(proj, '.tane/datasets/with-plugin.v110'));
     expect(v110.map((r) => r.id)).toEqual(v100.map((r) => r.id));
     for (const row of v110) expect(lineageOf(row)).toEqual([`${PLUGIN}@1.1.0`]);
 
+    step('checked 1.1.0 rows');
     // 5. 2.0.0 targets an engine API this engine does not implement: refused, naming both.
     writeFileSync(
       src,
@@ -307,21 +376,32 @@ describe('a team outside this repository', () => {
       join(plug, 'package.json'),
       JSON.stringify({ ...pj, version: '2.0.0', tane: { role: 'plugin', engineApi: 2 } }, null, 2),
     );
-    ok(sh('npm', ['publish'], plug), 'npm publish 2.0.0');
-    npmInstall(proj, `${PLUGIN}@2.0.0`);
+    ok(await sh('npm', ['publish'], plug), 'npm publish 2.0.0');
+    await npmInstall(proj, `${PLUGIN}@2.0.0`);
     usePipeline('^2.0.0');
-    const refused = tane(proj, 'validate', 'with-plugin.yaml');
+    const refused = await tane(proj, 'validate', 'with-plugin.yaml');
     expect(refused.code, refused.all).toBe(2);
     expect(refused.all).toContain('PLUGIN_API_MISMATCH');
     expect(refused.all).toContain(`${PLUGIN}@2.0.0 targets engine API 2, this engine implements API 1`);
 
+    step('refused 2.0.0');
     // 6. Pin the older version and replay: the older dataset again, row for row.
-    npmInstall(proj, `${PLUGIN}@1.0.0`);
+    await npmInstall(proj, `${PLUGIN}@1.0.0`);
     usePipeline('1.0.0');
     ok(
-      tane(proj, 'replay', 'with-plugin.yaml', '--from', 'generated', '--suffix', 'v100', '--until-idle'),
+      await tane(
+        proj,
+        'replay',
+        'with-plugin.yaml',
+        '--from',
+        'generated',
+        '--suffix',
+        'v100',
+        '--until-idle',
+      ),
       'replay on 1.0.0',
     );
     expect(datasetRows(join(proj, '.tane/datasets/with-plugin.v100'))).toEqual(v100);
+    step('replayed on 1.0.0');
   }, 300_000);
 });

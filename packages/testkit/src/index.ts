@@ -3,6 +3,12 @@
  * `node:test`, …). The transport conformance suite needs vitest and lives in
  * `@tane/testkit/transport-conformance`.
  */
+export {
+  checkPluginDefinition,
+  type DefinitionCheckOptions,
+  observedBehaviour,
+  type PluginBehaviour,
+} from './definition-check.ts';
 export { makeRecord } from './make-record.ts';
 export {
   type PipelineHarnessOptions,
