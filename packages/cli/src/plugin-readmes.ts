@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,15 @@ export interface ReadmeDrift {
   plugin: string;
   readme: string;
   expected: string;
+}
+
+/** The text as the repository's formatter (biome) writes it, so a generated README stays formatted. */
+function formatted(text: string, path: string): string {
+  const biome = spawnSync('npx', ['--no-install', 'biome', 'format', `--stdin-file-path=${path}`], {
+    input: text,
+    encoding: 'utf8',
+  });
+  return biome.status === 0 && biome.stdout ? biome.stdout : text;
 }
 
 /**
@@ -23,7 +33,7 @@ export async function syncPluginReadmes(pluginsDir: string, write: boolean): Pro
     if (!existsSync(join(dir, 'package.json')) || !existsSync(readme)) continue;
     const { definition } = await loadPlugin(resolve(dir), resolve(pluginsDir));
     const text = readFileSync(readme, 'utf8');
-    const expected = withConfigSection(text, configMarkdown(definition));
+    const expected = formatted(withConfigSection(text, configMarkdown(definition)), readme);
     if (expected === text) continue;
     drift.push({ plugin: definition.name, readme, expected });
     if (write) writeFileSync(readme, expected);
