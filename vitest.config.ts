@@ -1,4 +1,3 @@
-import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources, never a stale build: the `@tane/source` export condition
@@ -10,8 +9,10 @@ process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, SOURCE].filter(Boolean).jo
 // One vitest run over every package and plugin. Integration tests that need a
 // broker or a child process live in `test/` folders and get longer timeouts.
 export default defineConfig({
-  resolve: { conditions: ['@tane/source', ...defaultServerConditions] },
-  ssr: { resolve: { conditions: ['@tane/source', ...defaultServerConditions] } },
+  // Not vite's `module` condition: some dependencies (@opentelemetry/api) point it at ESM that
+  // Node cannot load (imports without file extensions).
+  resolve: { conditions: ['@tane/source', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['@tane/source', 'node', 'development|production'] } },
   test: {
     include: [
       'packages/*/src/**/*.spec.ts',
