@@ -95,7 +95,7 @@ async function runOne(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', RSS_PRELOAD, join('bench', file), ...args],
+    ['--conditions=@tane/source', '--import', 'tsx', '--import', RSS_PRELOAD, join('bench', file), ...args],
     {
       cwd: ROOT,
       stdio: 'inherit',

@@ -28,6 +28,9 @@ if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ja family 2>/dev/null)
   fi
 fi
 
+step "build (tsc -b: every package to dist/, incremental)"
+npm run --silent build
+
 step "typecheck (tsc)"
 npx tsc -p tsconfig.json --noEmit
 

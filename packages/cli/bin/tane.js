@@ -9,16 +9,20 @@ if (drains) {
   process.on('SIGTERM', keep);
 }
 
-// The tane packages ship TypeScript sources; tsx compiles them on load (cached),
-// so there is no build step between `npm ci` and `npx tane`.
-const { register } = await import('tsx/esm/api');
-register();
+// An installed tane runs its compiled JavaScript (dist/). Inside the repository, the test
+// runner starts node with `--conditions=@tane/source`: the packages then resolve to their
+// TypeScript sources, which tsx (a devDependency of the repository) compiles on load.
+const conditions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+if (/(--conditions|-C)[= ]@tane\/source\b/.test(conditions)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 if (drains) {
-  const { installStopSignals, noteStopSignal } = await import('../src/stop-signals.ts');
+  const { installStopSignals, noteStopSignal } = await import('@tane/cli/stop-signals');
   installStopSignals();
   process.off('SIGINT', keep);
   process.off('SIGTERM', keep);
   for (const signal of early) noteStopSignal(signal);
 }
-const { main } = await import('../src/main.ts');
+const { main } = await import('@tane/cli');
 process.exitCode = await main(process.argv);

@@ -15,7 +15,7 @@ import { isSeq, LineCounter, parseDocument } from 'yaml';
 /** One input item: a record ready to publish, or why its line was refused. */
 export type InputItem = { where: string; record: TaneRecord } | { where: string; error: string };
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 const validateSeed = ajv.compile({
   ...exampleSchema,
   required: ['category', 'instruction', 'output'],

@@ -25,3 +25,27 @@ describe('help that tells the truth', () => {
     expect(r.out).not.toContain('(default: <prefix><pipeline>)');
   });
 });
+
+describe('the command list of `tane --help`', () => {
+  it('shows each command with the summary its own module gives it', async () => {
+    const { COMMANDS } = await import('../src/main.ts');
+    const { Command } = await import('commander');
+    for (const entry of COMMANDS) {
+      const program = new Command('tane');
+      (await entry.load())(program);
+      const real = program.commands.find((c) => c.name() === entry.name);
+      expect(real, entry.name).toBeDefined();
+      expect(entry.summary, entry.name).toBe(real!.summary());
+    }
+    const r = tane(['--help']);
+    expect(r.code, r.all).toBe(0);
+    for (const entry of COMMANDS) expect(r.out).toContain(entry.name);
+  });
+
+  it('runs the command it names, with its own options and help', () => {
+    const r = tane(['validate', '--help']);
+    expect(r.code, r.all).toBe(0);
+    expect(r.out).toContain('Usage: tane validate [options] <pipeline>');
+    expect(tane(['help', 'dlq']).out).toContain('Usage: tane dlq');
+  });
+});

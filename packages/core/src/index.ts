@@ -10,6 +10,8 @@ export { contentId, deriveId, stableHash32 } from './ids.ts';
 export { INPUT_LIMITS, recordLimitError } from './input-limits.ts';
 export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './logger.ts';
 export {
+  type ConfigFromSchema,
+  type ConfigSchema,
   type DeriveInit,
   definePlugin,
   type Emission,

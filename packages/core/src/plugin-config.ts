@@ -8,7 +8,9 @@ type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
   addFormatsModule) as unknown as AddFormats;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+// Strict: a schema with an unknown keyword, a misspelt `type` or `required` naming an undeclared
+// property is a plugin bug, refused when the plugin loads instead of silently accepting any config.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, coerceTypes: false });
 addFormats(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 

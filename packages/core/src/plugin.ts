@@ -1,3 +1,4 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { OperatorFunction } from 'rxjs';
 import type { Logger } from './logger.ts';
 import type { TaneRecord } from './record.ts';
@@ -7,6 +8,26 @@ export const ENGINE_API = 1;
 
 /** A JSON Schema (draft-07), as understood by ajv. */
 export type JsonSchema = Record<string, unknown>;
+
+/** A JSON Schema written `as const`, from which {@link ConfigFromSchema} derives a type. */
+export type ConfigSchema = JSONSchema;
+
+/**
+ * The config a plugin's `create` gets, derived from its config schema (declared `as const`),
+ * so the type is not written twice: keys with a `default` are always present (the engine
+ * applies defaults first), keys without one are optional unless `required`.
+ *
+ * @example
+ * ```ts
+ * export const schema = {
+ *   type: 'object',
+ *   additionalProperties: false,
+ *   properties: { minChars: { type: 'integer', minimum: 1, default: 10 } },
+ * } as const satisfies ConfigSchema;
+ * export type Config = ConfigFromSchema<typeof schema>; // { minChars: number }
+ * ```
+ */
+export type ConfigFromSchema<S extends ConfigSchema> = FromSchema<S>;
 
 /** A named output of a stage, connected in the pipeline file to a stage, a topic or `drop`. */
 export interface RouteSpec {

@@ -69,7 +69,7 @@ export const exampleSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 const validateEnvelope = ajv.compile(recordSchema);
 
 /** Human-readable ajv errors: `/data/output: must be string`. */

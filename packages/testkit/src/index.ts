@@ -1,4 +1,14 @@
-/** Helpers to unit-test a tane plugin or a whole pipeline. */
+/**
+ * Helpers to unit-test a tane plugin or a whole pipeline, with any test runner (vitest,
+ * `node:test`, …). The transport conformance suite needs vitest and lives in
+ * `@tane/testkit/transport-conformance`.
+ */
+export {
+  checkPluginDefinition,
+  type DefinitionCheckOptions,
+  observedBehaviour,
+  type PluginBehaviour,
+} from './definition-check.ts';
 export { makeRecord } from './make-record.ts';
 export {
   type PipelineHarnessOptions,
@@ -12,4 +22,3 @@ export {
   type PluginHarnessOptions,
   testPlugin,
 } from './plugin-harness.ts';
-export { describeTransportConformance, type TransportConformanceSetup } from './transport-conformance.ts';

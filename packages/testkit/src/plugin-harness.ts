@@ -17,6 +17,7 @@ import {
   toTaneError,
 } from '@tane/core';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
+import { noteBehaviour } from './definition-check.ts';
 
 export interface PluginHarnessOptions {
   /** The stage's config as it would appear in the pipeline file; schema defaults are applied. */
@@ -159,6 +160,11 @@ export async function testPlugin<C>(
         result.failed.push({ record: out.input.record, code: err.code, message: err.message });
         continue;
       }
+      noteBehaviour(
+        plugin.name,
+        out.input.record.type,
+        out.emissions.map((e) => ({ route: e.route, type: e.record.type })),
+      );
       for (const e of out.emissions) {
         const declared = plugin.routes.some((r) => r.name === e.route);
         if (!declared) throw new Error(`plugin ${pluginRef} emitted on undeclared route '${e.route}'`);

@@ -1,4 +1,4 @@
-import { describeTransportConformance } from '@tane/testkit';
+import { describeTransportConformance } from '@tane/testkit/transport-conformance';
 import { expect, it } from 'vitest';
 import { requireBroker, testTransport } from './broker.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeTransportConformance } from '@tane/testkit';
+import { describeTransportConformance } from '@tane/testkit/transport-conformance';
 import { createLocalTransport } from '@tane/transport-local';
 
 describeTransportConformance('local', async () => {

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { type CategorySet, type CategorySettings, categorySetSchema } from './category-set.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: true });
 const validateCategorySet = ajv.compile(categorySetSchema);
 
 const FORMAT_HINT = 'see "Categories file" in the @tane/plugin-category-router README for the format';

@@ -1,35 +1,9 @@
-import type { JsonSchema } from '@tane/core';
-import type { DedupField } from './normalize-text.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
-/** Config of the dedup stage (after schema defaults are applied). */
-export interface DedupConfig {
-  /** Example fields compared, exact and near (default `['instruction', 'input']`). */
-  fields: DedupField[];
-  /** `category`: one index per category (default); `global`: one index for everything. */
-  scope: 'category' | 'global';
-  /** Character n-gram length on normalised text (default 3). */
-  ngram: number;
-  /** MinHash signature length (default 128). */
-  numPerm: number;
-  /** LSH bands (default 32); `bands × rows ≤ numPerm`. */
-  bands: number;
-  /** Rows per LSH band (default 4). */
-  rows: number;
-  /** Estimated Jaccard similarity at or above which an LSH candidate is a near duplicate (default 0.7). */
-  threshold: number;
-  /** ROUGE-L (Self-Instruct's criterion) on the LSH candidates instead of the Jaccard estimate. */
-  rougeL: { enabled: boolean; threshold: number };
-  /** LSH bands a candidate must share to be checked (default: 2 with the Jaccard check, 1 with ROUGE-L). */
-  minSharedBands?: number;
-  /** With ROUGE-L: scopes with at most this many examples are compared in full, not through LSH (default 256). */
-  exhaustiveBelow: number;
-  /** Logical topic of the seeds, indexed at start (`''` to skip). */
-  seedsTopic: string;
-  /** Logical topic of accepted examples, indexed at start (`''` to skip). */
-  datasetTopic: string;
-}
+/** Config of the dedup stage, after schema defaults are applied (derived from its schema). */
+export type DedupConfig = ConfigFromSchema<typeof dedupConfigSchema>;
 
-export const dedupConfigSchema: JsonSchema = {
+export const dedupConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -112,4 +86,4 @@ export const dedupConfigSchema: JsonSchema = {
       default: 'dataset',
     },
   },
-};
+} as const satisfies ConfigSchema;

@@ -1,20 +1,9 @@
-/** The few-shot-sampler's stage config, after schema defaults are applied. */
-export interface FewShotSamplerConfig {
-  /** Few-shot examples per task. */
-  k: number;
-  /** How many of them are human-written seeds. */
-  seeds: number;
-  /** How many of them are accepted, machine-generated examples. */
-  generated: number;
-  /** Logical topic of seed records. */
-  seedsTopic: string;
-  /** Logical topic of accepted examples. */
-  datasetTopic: string;
-  /** Most accepted examples kept per category to sample from (0: seeds only). */
-  maxGenerated: number;
-}
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
-/** JSON Schema of {@link FewShotSamplerConfig}. */
+/** The few-shot-sampler's stage config, after schema defaults are applied (derived from its schema). */
+export type FewShotSamplerConfig = ConfigFromSchema<typeof fewShotSamplerConfigSchema>;
+
+/** JSON Schema of the few-shot-sampler's config; {@link FewShotSamplerConfig} is derived from it. */
 export const fewShotSamplerConfigSchema = {
   type: 'object',
   additionalProperties: false,
@@ -52,4 +41,4 @@ export const fewShotSamplerConfigSchema = {
         'Most accepted examples kept per category to sample from: a uniform sample of all of them, chosen by id hash. 0 uses seeds only.',
     },
   },
-} as const;
+} as const satisfies ConfigSchema;

@@ -13,7 +13,7 @@ export interface VerificationMeta extends Verification {
   round: number;
 }
 
-const validateSpec = new Ajv({ allErrors: true, strict: false }).compile(verifySpecSchema);
+const validateSpec = new Ajv({ allErrors: true, strict: true }).compile(verifySpecSchema);
 
 function declaredChecks(record: TaneRecord, config: VerifierConfig, stage: string): VerifySpec {
   const category = record.meta.category as { verify?: unknown } | undefined;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TaneError } from '@tane/core';
 import { loadPipeline } from '@tane/core/engine';
 import type { Command } from 'commander';
@@ -22,13 +22,27 @@ interface DemoFlags extends CommonOptions {
   progress?: string;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** The example sets that ship with tane (the `@tane/examples` package). */
+function examplesDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@tane/examples/package.json'));
+  } catch {
+    return undefined;
+  }
+}
 
 function findExample(name: string): string {
-  const candidates = [resolve(name), resolve('examples', name), resolve(here, '../../../../examples', name)];
+  const shipped = examplesDir();
+  const candidates = [resolve(name), resolve('examples', name), ...(shipped ? [resolve(shipped, name)] : [])];
   for (const c of candidates) if (existsSync(join(c, 'pipeline.yaml'))) return c;
+  const sets = shipped
+    ? readdirSync(shipped).filter((d) => existsSync(join(shipped, d, 'pipeline.yaml')))
+    : [];
   throw new TaneError('USAGE', `no example named '${name}'`, {
-    hint: `give a folder with pipeline.yaml, or one of: ${readdirSync(resolve(here, '../../../../examples')).join(', ')}`,
+    hint:
+      sets.length > 0
+        ? `give a folder with pipeline.yaml, or one of: ${sets.join(', ')}`
+        : 'give a folder with pipeline.yaml (the example sets come with @tane/examples: npm install @tane/examples)',
   });
 }
 

@@ -48,17 +48,46 @@ function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
+/**
+ * The export conditions Node resolves a package's entry with: `import`, `node`, `default`, plus
+ * any given with `--conditions` (in this repository's tests, `@tane/source` selects a package's
+ * TypeScript sources instead of its build).
+ */
+function activeConditions(): Set<string> {
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  const user = [...flags.matchAll(/(?:--conditions|-C)[= ](\S+)/g)].map((m) => m[1]!);
+  return new Set(['import', 'node', 'default', ...user]);
+}
+
+/** The first target of an `exports` entry whose condition is active (Node's rules, in key order). */
+function pickTarget(target: unknown, conditions: Set<string>): string | undefined {
+  if (typeof target === 'string') return target;
+  if (Array.isArray(target)) {
+    for (const t of target) {
+      const found = pickTarget(t, conditions);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (target && typeof target === 'object') {
+    for (const [key, value] of Object.entries(target)) {
+      if (key === 'types' || !conditions.has(key)) continue;
+      const found = pickTarget(value, conditions);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 function entryOf(dir: string, pkg: Record<string, unknown>): string {
   const exp = pkg.exports;
-  let target: unknown = exp;
-  if (exp && typeof exp === 'object' && !Array.isArray(exp)) {
-    const dot = (exp as Record<string, unknown>)['.'] ?? exp;
-    target =
-      typeof dot === 'string'
-        ? dot
-        : ((dot as Record<string, unknown>).import ?? (dot as Record<string, unknown>).default);
+  let target: string | undefined;
+  if (exp !== undefined) {
+    const isMap =
+      exp !== null && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp)[0]?.startsWith('.');
+    target = pickTarget(isMap ? (exp as Record<string, unknown>)['.'] : exp, activeConditions());
   }
-  const rel = typeof target === 'string' ? target : typeof pkg.main === 'string' ? pkg.main : 'src/index.ts';
+  const rel = target ?? (typeof pkg.main === 'string' ? pkg.main : 'src/index.ts');
   return resolve(dir, rel);
 }
 
