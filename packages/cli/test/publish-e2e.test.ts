@@ -6,10 +6,11 @@
  * made with `tane plugin new`, published as 1.0.0, 1.1.0 and (for another engine API) 2.0.0.
  *
  * Nothing touches the repository's git history: the release runs in a temporary copy with a
- * git repository of its own. Only `@tane/*` and `@acme/*` come from Verdaccio (a scoped registry
- * in the temporary projects' `.npmrc`); other packages come from npm's configured registry, from
- * its cache when they are there. Install scripts are skipped and better-sqlite3's native build is
- * copied from this repository's install (the same pinned version), so nothing compiles.
+ * git repository of its own. Every package comes from that Verdaccio: `@tane/*` as released,
+ * `@acme/*` as the team publishes it, and the third-party packages packed from this repository's
+ * own install (`registry-seed.ts`), so no command reaches anything but 127.0.0.1. npm uses a cache
+ * of the test's own. Install scripts are skipped and better-sqlite3's native build is copied from
+ * this repository's install (the same pinned version), so nothing compiles.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
@@ -26,8 +27,10 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { startLlmSim } from '@tane/llm-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dependencyClosure, seedRegistry } from './registry-seed.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const PLUGIN = '@acme/tane-plugin-min-length';
@@ -37,7 +40,12 @@ const baseEnv: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !/^(npm_|NX_|OPENAI_|TANE_)/i.test(k) && k !== 'NODE_OPTIONS'),
 );
 
-/** Runs a command to its end (asynchronously: the simulator in this process keeps answering). */
+let work: string;
+
+/**
+ * Runs a command to its end (asynchronously: the simulator in this process keeps answering).
+ * Colours are off and stripped, so the output compares as plain text whatever the terminal.
+ */
 function sh(
   cmd: string,
   args: string[],
@@ -47,7 +55,21 @@ function sh(
   return new Promise((res) => {
     const child = spawn(cmd, args, {
       cwd,
-      env: { ...baseEnv, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
+      env: {
+        ...baseEnv,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        npm_config_cache: join(work, 'npm-cache'),
+        npm_config_update_notifier: 'false',
+        // Anything npm would fetch from beyond 127.0.0.1 goes to a closed local port and fails.
+        npm_config_proxy: 'http://127.0.0.1:9',
+        npm_config_https_proxy: 'http://127.0.0.1:9',
+        npm_config_noproxy: '127.0.0.1',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -62,7 +84,7 @@ function sh(
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      res({ code, out, all });
+      res({ code, out: stripVTControlCharacters(out), all: stripVTControlCharacters(all) });
     });
   });
 }
@@ -101,7 +123,6 @@ function datasetRows(dir: string): Record<string, unknown>[] {
 const lineageOf = (row: Record<string, unknown>) =>
   (row.lineage as { plugin: string }[]).map((l) => l.plugin).filter((p) => p.startsWith(PLUGIN));
 
-let work: string;
 let sim: { url: string; close(): Promise<void> } | undefined;
 let started = Date.now();
 /** Prints how long each step took, so a slow step is visible in the test output. */
@@ -129,6 +150,7 @@ beforeAll(async () => {
       'uplinks: {}',
       'packages:',
       "  '**': { access: $all, publish: $authenticated }",
+      'max_body_size: 200mb',
       'log: { type: stdout, format: pretty, level: warn }',
       `listen: 127.0.0.1:${port}`,
       '',
@@ -157,7 +179,11 @@ beforeAll(async () => {
   const { token } = (await res.json()) as { token: string };
   npmrc = join(work, 'npmrc');
   writeFileSync(npmrc, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-}, 60_000);
+  // Third-party packages from this repository's install: what tane and a scaffolded plugin need.
+  const closure = dependencyClosure(ROOT, { '@types/node': '*', typescript: '*' });
+  const seeded = await seedRegistry(ROOT, registry, token, closure);
+  step(`seeded the registry with ${seeded} third-party packages`);
+}, 180_000);
 
 afterAll(async () => {
   verdaccio?.kill();
@@ -165,7 +191,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** A project folder outside the repository whose @tane and @acme packages come from Verdaccio. */
+/** A project folder outside the repository whose packages all come from Verdaccio. */
 function project(name: string): string {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
@@ -175,16 +201,12 @@ function project(name: string): string {
 
 function useRegistry(dir: string): void {
   const auth = readFileSync(npmrc, 'utf8').split('\n')[1];
-  writeFileSync(join(dir, '.npmrc'), `@tane:registry=${registry}\n@acme:registry=${registry}\n${auth}\n`);
+  writeFileSync(join(dir, '.npmrc'), `registry=${registry}\n${auth}\n`);
 }
 
 async function npmInstall(dir: string, ...pkgs: string[]) {
   ok(
-    await sh(
-      'npm',
-      ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', ...pkgs],
-      dir,
-    ),
+    await sh('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', ...pkgs], dir),
     `npm install ${pkgs.join(' ')} in ${dir}`,
   );
   const native = join(dir, 'node_modules/better-sqlite3');
