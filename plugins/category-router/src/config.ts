@@ -1,14 +1,7 @@
-/** The category-router's stage config, after schema defaults are applied. */
-export interface CategoryRouterConfig {
-  /** Path to the categories file, relative to the pipeline file's folder. */
-  categories: string;
-  quota: {
-    /** Stop sending work to a category once the dataset holds its `target` accepted examples. */
-    enabled: boolean;
-    /** Logical topic of accepted examples to count. */
-    topic: string;
-  };
-}
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
+
+/** The category-router's stage config, after schema defaults are applied (derived from its schema). */
+export type CategoryRouterConfig = ConfigFromSchema<typeof categoryRouterConfigSchema>;
 
 /** JSON Schema of {@link CategoryRouterConfig}. */
 export const categoryRouterConfigSchema = {
@@ -41,4 +34,4 @@ export const categoryRouterConfigSchema = {
       },
     },
   },
-} as const;
+} as const satisfies ConfigSchema;

@@ -1,29 +1,9 @@
-import type { JsonSchema } from '@tane/core';
-import type { TestSetSpec } from './test-sets/load-test-set.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
-/** Config of the decontaminate stage (after schema defaults are applied). */
-export interface DecontaminateConfig {
-  /** The test sets (files; relative paths are relative to the pipeline file's folder). */
-  testSets: TestSetSpec[];
-  /** Row fields compared with the test items (default instruction, input, output). */
-  fields: ('instruction' | 'input' | 'output')[];
-  /** Character n-gram length for Japanese (CJK) text (default 13). */
-  charNgram: number;
-  /** Word n-gram length for English and other spaced text (default 13). */
-  wordNgram: number;
-  /** An n-gram in more test items than this is ignored as too common (default 10). */
-  maxItemsPerNgram: number;
-  /** Distinct n-grams a row must share with one test item to be contaminated (default 1). */
-  minMatches: number;
-  /** Share of the item's n-grams the row must contain too, 0–1 (default 0). */
-  minItemCoverage: number;
-  /** Where to keep the built index between runs ('' = rebuild on every start). */
-  cacheFile: string;
-  /** Distinct n-grams the index may hold (default 20,000,000, about 600 MB). */
-  maxNgrams: number;
-}
+/** Config of the decontaminate stage, after schema defaults are applied (derived from its schema). */
+export type DecontaminateConfig = ConfigFromSchema<typeof decontaminateConfigSchema>;
 
-export const testSetSpecSchema: JsonSchema = {
+export const testSetSpecSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['path'],
@@ -55,9 +35,9 @@ export const testSetSpecSchema: JsonSchema = {
       description: "For llm-jp-eval: also index the task's few_shots (taken from the training split).",
     },
   },
-};
+} as const satisfies ConfigSchema;
 
-export const decontaminateConfigSchema: JsonSchema = {
+export const decontaminateConfigSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['testSets'],
@@ -124,4 +104,4 @@ export const decontaminateConfigSchema: JsonSchema = {
         "File the built index is kept in (relative to the pipeline file's folder); reused while the test sets and options are unchanged. '' = build at every start.",
     },
   },
-};
+} as const satisfies ConfigSchema;
