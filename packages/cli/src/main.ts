@@ -133,7 +133,9 @@ A typical run, step by step:
   $ tane run examples/ja-business/pipeline.yaml --until-idle
   $ tane report .tane/datasets/ja-business
 
-Docs: docs/README.md · records: docs/records.md · plugins: docs/plugin-authoring.md`,
+Docs: every @tane package has a README (node_modules/@tane/<name>/README.md); a plugin's config is in
+  $ tane plugins describe <name>
+and the guides (records, pipelines, operations, plugin authoring) are in docs/ of the tane repository.`,
     );
   const words = argv.slice(2).filter((a) => !a.startsWith('-'));
   const wanted = words[0] === 'help' ? words[1] : words[0];

@@ -295,6 +295,12 @@ describe('a team outside this repository', () => {
     writeFileSync(join(proj, 'package.json'), '{ "name": "dataset", "private": true }\n');
     await npmInstall(proj, '@tane/cli');
     step('installed @tane/cli');
+    // The manifests a team installs carry no scripts of this repository (its Nx targets live in
+    // project.json files, which are not published).
+    for (const p of readdirSync(join(proj, 'node_modules/@tane'))) {
+      const manifest = JSON.parse(readFileSync(join(proj, 'node_modules/@tane', p, 'package.json'), 'utf8'));
+      expect(manifest.scripts, `@tane/${p}`).toBeUndefined();
+    }
     const init = ok(await tane(proj, 'init'), 'tane init');
     expect(init).toContain('pipeline.yaml');
     for (const f of ['pipeline.yaml', 'categories.yaml', 'seeds', 'README.md'])
@@ -303,14 +309,12 @@ describe('a team outside this repository', () => {
     step('init');
     const demo = ok(
       // No OPENAI_BASE_URL: the installed tane starts its own simulator and says so.
-      await sh(
-        'npx',
-        ['--no-install', 'tane', 'demo', '--example', '.', '--target', '1', '--data-dir', '.tane-demo'],
-        proj,
-      ),
+      await sh('npx', ['--no-install', 'tane', 'demo', '--target', '1', '--data-dir', '.tane-demo'], proj),
       'tane demo',
     );
     expect(demo).toContain('SIMULATOR');
+    // With no --example, the demo runs the project in this folder (what tane init made).
+    expect(demo).toMatch(/categories from \.,/);
     expect(existsSync(join(proj, '.tane-demo/datasets/en-general/manifest.json'))).toBe(true);
 
     step('demo');

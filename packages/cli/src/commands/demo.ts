@@ -14,7 +14,7 @@ import { preflight, runPipeline } from '../run-pipeline.ts';
 import { categoriesFor, topUp } from '../top-up.ts';
 
 interface DemoFlags extends CommonOptions {
-  example: string;
+  example?: string;
   target?: string;
   runId?: string;
   dataDir: string;
@@ -46,6 +46,11 @@ function findExample(name: string): string {
   });
 }
 
+/** `tane demo` with no --example: the project in this folder if there is one, else ja-business. */
+function defaultExample(): string {
+  return existsSync(resolve('pipeline.yaml')) ? '.' : 'ja-business';
+}
+
 export function demoCommand(program: Command): void {
   addCommonOptions(
     program
@@ -59,7 +64,10 @@ export function demoCommand(program: Command): void {
           'does not duplicate anything: it tops up what is missing and otherwise only reports.',
       ),
   )
-    .option('--example <name>', 'example set (a folder in examples/, or a path)', 'ja-business')
+    .option(
+      '--example <name>',
+      'example set: a folder with pipeline.yaml, or a shipped set (default: this folder when it has a pipeline.yaml, as after `tane init`; else ja-business)',
+    )
     .option(
       '--target <n>',
       "accepted examples per category (default: each category's target in the categories file)",
@@ -76,7 +84,8 @@ export function demoCommand(program: Command): void {
       'after',
       `
 Examples:
-  $ tane demo                                   # ja-business, 20 categories, simulator
+  $ tane demo                                   # this project (after tane init), else ja-business
+  $ tane demo --example ja-business             # 20 Japanese business categories, simulator
   $ tane demo --example en-general --target 10
   # the same against a real OpenAI-compatible server (vLLM serving Mixtral-8x22B):
   $ OPENAI_BASE_URL=http://127.0.0.1:8000/v1 OPENAI_API_KEY=… TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1 tane demo`,
@@ -84,7 +93,7 @@ Examples:
     .action(async (opts: DemoFlags) => {
       const logger = loggerFor(opts);
       const out = (s: string) => process.stdout.write(`${s}\n`);
-      const exampleDir = findExample(opts.example);
+      const exampleDir = findExample(opts.example ?? defaultExample());
       let sim: { url: string; close(): Promise<void> } | undefined;
       if (!process.env.OPENAI_BASE_URL) {
         const { startLlmSim } = await import('@tane/llm-sim');

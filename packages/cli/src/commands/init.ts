@@ -84,7 +84,7 @@ export function initCommand(program: Command): void {
 Examples:
   $ mkdir my-dataset && cd my-dataset && npm install @tane/cli && npx tane init
   $ npx tane init ja --example ja-business
-  $ npx tane validate pipeline.yaml && npx tane demo --example .`,
+  $ npx tane validate pipeline.yaml && npx tane demo`,
     )
     .action((dir: string, flags: InitFlags) => {
       const files = initProject(dir, flags);

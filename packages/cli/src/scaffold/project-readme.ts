@@ -18,7 +18,7 @@ Everything at once, on the embedded log (a SQLite file in \`.tane/\`); without \
 tane starts its simulator and says so — its text is synthetic:
 
 \`\`\`sh
-npx tane demo --example .
+npx tane demo
 \`\`\`
 
 Step by step:
