@@ -99,8 +99,15 @@ export function configText(definition: Pick<PluginDefinition<unknown>, 'configSc
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** The "Configuration" section of a plugin's README, generated from its definition. */
-export function configMarkdown(definition: PluginDefinition<unknown>): string {
+/**
+ * The "Configuration" section of a plugin's README, generated from its definition. With
+ * `routes: false` it leaves out the list of routes (for a README that has a Routes section of
+ * its own, which then must name every route: see {@link readmeRouteGaps}).
+ */
+export function configMarkdown(
+  definition: PluginDefinition<unknown>,
+  options: { routes?: boolean } = {},
+): string {
   const rows = configRows(definition.configSchema);
   const out: string[] = [
     '## Configuration',
@@ -130,9 +137,11 @@ export function configMarkdown(definition: PluginDefinition<unknown>): string {
         'Other keys are refused (`additionalProperties: false`): a typo is reported with its file:line.',
       );
   }
-  out.push('', '### Routes', '');
-  if (definition.routes.length === 0) out.push('None: records end here.');
-  for (const r of definition.routes) out.push(`- \`${r.name}\` — ${r.description}`);
+  if (options.routes !== false) {
+    out.push('', '### Routes', '');
+    if (definition.routes.length === 0) out.push('None: records end here.');
+    for (const r of definition.routes) out.push(`- \`${r.name}\` — ${r.description}`);
+  }
   if (definition.examples.length > 0) out.push('', '### Examples');
   for (const ex of definition.examples) {
     out.push('', `**${ex.title}**${ex.summary ? `. ${ex.summary.replace(/\.?$/, '.')}` : ''}`, '', '```yaml');
@@ -160,4 +169,25 @@ export function withConfigSection(readme: string, section: string): string {
     return readme.slice(0, old) + section + (next >= 0 ? `\n${readme.slice(old + 1 + next)}` : '');
   }
   return `${readme.trimEnd()}\n\n${section}`;
+}
+
+/** The README without its generated Configuration section (what its authors wrote). */
+function handWritten(readme: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  return start >= 0 && end > start ? readme.slice(0, start) + readme.slice(end + END.length) : readme;
+}
+
+/** Whether the README's own text has a `## Routes…` section (then the generated one leaves routes out). */
+export function hasRoutesSection(readme: string): boolean {
+  return /^## Routes\b/m.test(handWritten(readme));
+}
+
+/** The declared routes a README's own Routes section does not name (as `` `route` ``). */
+export function readmeRouteGaps(
+  readme: string,
+  definition: Pick<PluginDefinition<unknown>, 'routes'>,
+): string[] {
+  const text = handWritten(readme);
+  return definition.routes.map((r) => r.name).filter((name) => !text.includes(`\`${name}\``));
 }
