@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,19 +7,19 @@ import { describe, expect, it } from 'vitest';
 const bin = resolve(import.meta.dirname, '../bin/tane.js');
 
 function demo(cwd: string, ...extra: string[]) {
+  return tane(cwd, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off', ...extra);
+}
+
+function tane(cwd: string, ...args: string[]) {
   const env = { ...process.env };
   delete env.OPENAI_BASE_URL;
   delete env.OPENAI_API_KEY;
-  const r = spawnSync(
-    process.execPath,
-    [bin, 'demo', '--example', 'en-general', '--target', '4', '--progress', 'off', ...extra],
-    {
-      cwd,
-      env,
-      encoding: 'utf8',
-      timeout: 240_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { code: r.status, out: r.stdout, all: r.stdout + r.stderr };
 }
 
@@ -82,5 +82,43 @@ describe('tane demo (the main job)', () => {
     expect(other.out).toContain('accounting balances');
     expect(existsSync(join(cwd, 'other/tane.db'))).toBe(true);
     expect(shardIds(join(cwd, 'other/datasets/en-general')).sort()).toEqual(ids.sort());
+  }, 300_000);
+
+  it('--target above the categories file is the quota too; a run that ends below target exits 3', () => {
+    // en-general with every category's target lowered to 1 in the file.
+    const cwd = mkdtempSync(join(tmpdir(), 'tane-demo-target-'));
+    cpSync(resolve(import.meta.dirname, '../../../examples'), join(cwd, 'set'), { recursive: true });
+    const categories = join(cwd, 'set/en-general/categories.yaml');
+    writeFileSync(categories, readFileSync(categories, 'utf8').replace(/^( +target:) \d+$/gm, '$1 1'));
+    const perCategory = (dir: string) =>
+      (
+        JSON.parse(readFileSync(join(cwd, dir, 'datasets/en-general/manifest.json'), 'utf8')) as {
+          categories: Record<string, { accepted: number }>;
+        }
+      ).categories;
+
+    const run = tane(cwd, 'demo', '--example', 'set/en-general', '--target', '12', '--progress', 'off');
+    expect(run.code, run.all).toBe(0);
+    const reached = perCategory('.tane');
+    expect(Object.keys(reached)).toHaveLength(6);
+    for (const [id, c] of Object.entries(reached)) expect(c.accepted, id).toBeGreaterThanOrEqual(12);
+
+    // One round cannot give 60 accepted a category: the run says which are short and exits 3.
+    const short = tane(
+      cwd,
+      'demo',
+      '--example',
+      'set/en-general',
+      '--target',
+      '60',
+      '--max-rounds',
+      '1',
+      '--progress',
+      'off',
+      '--data-dir',
+      'short',
+    );
+    expect(short.code, short.all).toBe(3);
+    expect(short.out).toMatch(/categories are below target after 1 rounds/);
   }, 300_000);
 });

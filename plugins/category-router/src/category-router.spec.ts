@@ -151,6 +151,22 @@ describe('category-router', () => {
     expect(out.byRoute.quota_reached).toBeUndefined();
   });
 
+  it("uses quota.target over every category's target in the file, and says so in meta.category", async () => {
+    const three = await router({
+      config: { quota: { target: 5 } },
+      topics: { dataset: accepted('email-reply', 3) },
+    });
+    const below = await three.run([task('email-reply'), task('no-more')]);
+    // 3 accepted is the file's target but not the stage's 5; a target of 0 in the file is raised too.
+    expect(below.byRoute.task?.map((r) => r.category)).toEqual(['email-reply', 'no-more']);
+    expect(below.byRoute.task?.map((r) => (r.meta.category as { target: number }).target)).toEqual([5, 5]);
+    const five = await router({
+      config: { quota: { target: 5 } },
+      topics: { dataset: accepted('email-reply', 5) },
+    });
+    expect((await five.run([task('email-reply')])).byRoute.quota_reached).toHaveLength(1);
+  });
+
   it('counts accepted examples on the configured topic', async () => {
     const h = await router({
       config: { quota: { topic: 'dataset-v2' } },

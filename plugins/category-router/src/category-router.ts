@@ -29,6 +29,8 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
   let counters = new Map<number, AcceptedCounter>();
   let targets: Record<string, number> = {};
   let rows: RoundCatchUp | undefined;
+  /** The quota of a category: the stage's `quota.target` if set, else the file's target. */
+  const targetOf = (c: CategorySettings): number => config.quota.target ?? c.target;
 
   const add = (record: TaneRecord) => {
     if (!byId.has(record.category)) return;
@@ -55,7 +57,7 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
       if (ctx.signal.aborted) return;
       ctx.signal.addEventListener('abort', onShutdown, { once: true });
 
-      targets = Object.fromEntries(set.categories.map((c) => [c.id, c.target]));
+      targets = Object.fromEntries(set.categories.map((c) => [c.id, targetOf(c)]));
       counters = new Map();
       // Categories not in the file are never routed, so their examples need no counting.
       rows = new RoundCatchUp(ctx, topic, add, stop.signal);
@@ -63,10 +65,10 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
       const counts = Object.fromEntries(set.categories.map((c) => [c.id, countBefore(c.id)]));
       ctx.logger.info(`accepted examples per category in ${topic}`, { counts });
       for (const c of set.categories) {
-        if (countBefore(c.id) >= c.target) {
+        if (countBefore(c.id) >= targetOf(c)) {
           ctx.logger.info(`category "${c.id}" has reached its target; its new tasks go to quota_reached`, {
             category: c.id,
-            target: c.target,
+            target: targetOf(c),
           });
         }
       }
@@ -86,14 +88,16 @@ export function createCategoryRouter(config: CategoryRouterConfig, ctx: StageSet
           hint: `add it to ${config.categories} or fix the task`,
         });
       }
-      const routed = { ...record, meta: { ...record.meta, category: structuredClone(settings) } };
+      const category = structuredClone(settings);
+      if (config.quota.target !== undefined) category.target = config.quota.target;
+      const routed = { ...record, meta: { ...record.meta, category } };
       // The quota counts rows of earlier rounds only (complete when this round was published),
       // so whether a task runs never depends on how far its own round has got.
       let full = false;
       if (config.quota.enabled && rows) {
         const round = taskRound(record);
         await rows.before(round);
-        full = countBefore(settings.id, round) >= settings.target;
+        full = countBefore(settings.id, round) >= targetOf(settings);
       }
       return { route: full ? 'quota_reached' : 'task', record: routed };
     },

@@ -31,6 +31,12 @@ export const categoryRouterConfigSchema = {
           default: 'dataset',
           description: 'Logical topic of accepted examples, counted per category (distinct ids).',
         },
+        target: {
+          type: 'integer',
+          minimum: 1,
+          description:
+            "Accepted examples per category, over every category's target in the categories file (what `tane demo --target` sets).",
+        },
       },
     },
   },

@@ -2,10 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { TaneError } from '@tane/core';
-import { loadPipeline } from '@tane/core/engine';
+import { type LoadedPipeline, loadPipeline } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
 import { datasetDirOf, renderCategoryTable } from '../dataset-table.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { readInputFile, readInputRecords } from '../input-records.ts';
 import { progressMode } from '../progress.ts';
 import { publishRecords } from '../publish-records.ts';
@@ -46,6 +47,15 @@ function findExample(name: string): string {
   });
 }
 
+/** Sets `quota.target` of every category-router stage (the quota `--target` asks for). */
+function setQuotaTarget(pipeline: LoadedPipeline, target: number): void {
+  for (const [id, plugin] of Object.entries(pipeline.plugins)) {
+    if (plugin.definition.name !== '@tane/plugin-category-router') continue;
+    const config = pipeline.configs[id]!;
+    config.quota = { ...(config.quota as Record<string, unknown>), target };
+  }
+}
+
 /** `tane demo` with no --example: the project in this folder if there is one, else ja-business. */
 function defaultExample(): string {
   return existsSync(resolve('pipeline.yaml')) ? '.' : 'ja-business';
@@ -70,7 +80,7 @@ export function demoCommand(program: Command): void {
     )
     .option(
       '--target <n>',
-      "accepted examples per category (default: each category's target in the categories file)",
+      "accepted examples per category, and the router's quota (default: each category's target in the categories file)",
     )
     .option('--run-id <id>', 'run id for task ids (default demo-<example>)')
     .option(
@@ -88,7 +98,10 @@ Examples:
   $ tane demo --example ja-business             # 20 Japanese business categories, simulator
   $ tane demo --example en-general --target 10
   # the same against a real OpenAI-compatible server (vLLM serving Mixtral-8x22B):
-  $ OPENAI_BASE_URL=http://127.0.0.1:8000/v1 OPENAI_API_KEY=… TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1 tane demo`,
+  $ OPENAI_BASE_URL=http://127.0.0.1:8000/v1 OPENAI_API_KEY=… TANE_MODEL=mistralai/Mixtral-8x22B-Instruct-v0.1 tane demo
+
+Exit codes: 0 every category reached its target; 3 some are below it after --max-rounds (run it
+again to top them up); 1 the run failed; 2 bad usage or an invalid pipeline.`,
     )
     .action(async (opts: DemoFlags) => {
       const logger = loggerFor(opts);
@@ -131,6 +144,8 @@ Examples:
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;
         const target = opts.target !== undefined ? Number(opts.target) : undefined;
+        // --target is the quota too: the router stops a category at it, not at the file's target.
+        if (target !== undefined) setQuotaTarget(pipeline, target);
         const targets = Object.fromEntries(set.categories.map((c) => [c.id, target ?? c.target]));
         out(
           `▶ ${set.categories.length} categories from ${relative(process.cwd(), exampleDir) || '.'}, ${target !== undefined ? `target ${target} accepted each` : 'each with the target of the categories file'}, on ${transport.description}`,
@@ -191,6 +206,7 @@ Examples:
             `\n${result.short.length} categories are below target after ${result.rounds} rounds: ${result.short.join(', ')}`,
           );
           out('Run the same command again to top them up, or raise --max-rounds.');
+          process.exitCode = ExitCode.PARTIAL;
         }
         if (simulator)
           out(

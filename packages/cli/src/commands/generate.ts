@@ -1,5 +1,5 @@
 import { TaneError } from '@tane/core';
-import { loadPipeline } from '@tane/core/engine';
+import { type LoadedPipeline, loadPipeline } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
 import { categoriesFor, topUp, waitForGroup } from '../top-up.ts';
@@ -54,6 +54,18 @@ Examples:
       const logger = loggerFor(opts);
       const pipeline = await loadPipeline(file);
       const { set } = await categoriesFor(pipeline, opts.categories);
+      if (opts.untilAccepted !== undefined) {
+        // The workers' router stops a category at its quota; a goal above it is never reached.
+        const goal = Number(opts.untilAccepted);
+        const quota = routerQuota(pipeline);
+        const capped = quota.enabled
+          ? set.categories.filter((c) => (quota.target ?? c.target) < goal).map((c) => c.id)
+          : [];
+        if (capped.length > 0)
+          logger.warn(
+            `--until-accepted ${goal} is above the quota of ${capped.length} categories (${capped.slice(0, 5).join(', ')}${capped.length > 5 ? ', …' : ''}): the router sends their tasks to quota_reached at ${quota.target !== undefined ? `quota.target ${quota.target}` : 'the target of the categories file'}; raise their target, or set quota.target on the category-router stage`,
+          );
+      }
       const transport = await transportFor(opts, logger);
       const prefix = pipeline.spec.topics.prefix;
       const group = opts.group ?? `${prefix}${pipeline.spec.name}`;
@@ -89,4 +101,17 @@ Examples:
         await transport.close();
       }
     });
+}
+
+/** The quota of the pipeline's category-router stage: on or off, and its `quota.target` if set. */
+function routerQuota(pipeline: LoadedPipeline): { enabled: boolean; target?: number } {
+  for (const [id, plugin] of Object.entries(pipeline.plugins)) {
+    if (plugin.definition.name !== '@tane/plugin-category-router') continue;
+    const quota = (pipeline.configs[id]?.quota ?? {}) as { enabled?: boolean; target?: number };
+    return {
+      enabled: quota.enabled !== false,
+      ...(quota.target !== undefined ? { target: quota.target } : {}),
+    };
+  }
+  return { enabled: false };
 }
