@@ -43,7 +43,7 @@ export function generateCommand(program: Command): void {
 Examples:
   $ tane generate examples/ja-business/pipeline.yaml --per-category 200 --run-id 2026-w48
   # in another terminal (or on many machines): tane run examples/ja-business/pipeline.yaml
-  $ tane generate examples/ja-business/pipeline.yaml --until-accepted 1000 --run-id 2026-w48`,
+  $ tane generate examples/ja-business/pipeline.yaml --until-accepted 50 --run-id 2026-w48   # the file's target`,
     )
     .action(async (file: string, opts: GenerateFlags) => {
       if ((opts.perCategory === undefined) === (opts.untilAccepted === undefined)) {
