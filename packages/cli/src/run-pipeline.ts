@@ -94,6 +94,36 @@ export function combineHooks(...sets: (EngineHooks | undefined)[]): EngineHooks 
  * or a wrong model setup stops here, before anything is consumed, committed or
  * written.
  */
+/**
+ * Each model endpoint the stages use, with the requests this worker may have in flight to it:
+ * `model @ endpoint (up to N in flight)`. As in `getLlmClient`, the first stage naming an
+ * (endpoint, model) decides its limit. Credentials never appear (`safeEndpoint`).
+ */
+export async function endpointLimits(pipeline: LoadedPipeline): Promise<string[]> {
+  const stages = Object.values(pipeline.configs).filter(
+    (config) => config && typeof config.llm === 'object' && config.llm !== null,
+  );
+  if (stages.length === 0) return [];
+  const { resolveLlmConfig } = await import('@tane/llm');
+  const seen = new Map<string, string>();
+  for (const config of stages) {
+    const llm = config.llm as { baseURL?: string; model?: string; maxConcurrency?: number };
+    try {
+      const r = resolveLlmConfig({
+        ...(llm.baseURL ? { baseURL: llm.baseURL } : {}),
+        ...(llm.model ? { model: llm.model } : {}),
+        ...(llm.maxConcurrency ? { maxConcurrency: llm.maxConcurrency } : {}),
+        cachePath: false,
+      });
+      const key = `${r.baseURL}\u0000${r.model}`;
+      if (!seen.has(key)) seen.set(key, `${r.model} @ ${r.endpoint} (up to ${r.maxConcurrency} in flight)`);
+    } catch {
+      // An endpoint that does not resolve was reported by the preflight check.
+    }
+  }
+  return [...seen.values()];
+}
+
 export async function preflight(pipeline: LoadedPipeline, logger: Logger): Promise<{ simulator: boolean }> {
   await assertStageFiles(pipeline);
   return checkPipelineEndpoints(pipeline, logger);
@@ -146,11 +176,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunOutco
   let stopLag = () => {};
   try {
     await engine.start();
+    const endpoints = await endpointLimits(options.pipeline);
     logger.info('running', {
       pipeline: options.pipeline.spec.name,
       group: engine.group,
       transport: options.transport.description,
       inputs: engine.topology.inputs.map((i) => i.physical).join(','),
+      ...(endpoints.length > 0 ? { llm: endpoints.join('; ') } : {}),
     });
     progress.start();
     const lagTimer = options.onLag ? setInterval(() => void reportLag(engine, options), 5000) : undefined;

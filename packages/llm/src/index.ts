@@ -18,6 +18,7 @@ export { type JsonReadResult, readJsonReply } from './json-reply.ts';
 export type { LlmClient } from './llm-client.ts';
 export {
   DEFAULT_CACHE_PATH,
+  DEFAULT_MAX_CONCURRENCY,
   DEFAULT_MODEL,
   type LlmEndpointConfig,
   type ResolvedLlmConfig,

@@ -7,6 +7,8 @@ export interface LlmClient {
   readonly model: string;
   /** Base URL with any credentials stripped. */
   readonly endpoint: string;
+  /** Requests this process sends to the endpoint at once (`llm.maxConcurrency`). */
+  readonly maxConcurrency: number;
   /** Plain chat completion. */
   chat(req: ChatRequest): Promise<ChatResult>;
   /** Chat completion whose reply must be a JSON object matching `req.schema` (validated with ajv). */

@@ -14,7 +14,7 @@ describe('resolveLlmConfig', () => {
       model: 'm1',
     });
     expect(c).toMatchObject({
-      maxConcurrency: 16,
+      maxConcurrency: 64,
       timeoutMs: 120_000,
       maxRetries: 6,
       structuredOutput: 'json_schema',

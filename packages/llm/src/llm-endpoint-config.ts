@@ -9,7 +9,7 @@ export interface LlmEndpointConfig {
   apiKey?: string;
   /** Default `process.env.TANE_MODEL ?? 'mistralai/Mixtral-8x22B-Instruct-v0.1'`. */
   model?: string;
-  /** Max requests in flight to this endpoint from the whole process. Default 16. */
+  /** Max requests in flight to this endpoint from the whole process. Default {@link DEFAULT_MAX_CONCURRENCY}. */
   maxConcurrency?: number;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
@@ -59,6 +59,14 @@ export interface ResolvedLlmConfig {
 
 export const DEFAULT_MODEL = 'mistralai/Mixtral-8x22B-Instruct-v0.1';
 export const DEFAULT_CACHE_PATH = '.tane/llm-cache.db';
+/**
+ * Requests one worker keeps in flight to one endpoint unless `llm.maxConcurrency` says otherwise.
+ * vLLM batches continuously: every request in flight joins the running batch, up to the server's
+ * `--max-num-seqs` (256 by default), and throughput grows with the batch until the KV cache is
+ * full. 64 keeps a Mixtral-8x22B server's batch full with a few workers (4 × 64 = 256) without
+ * queueing so much on the server that requests wait out their timeout; docs/operations.md.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 64;
 const NO_KEY = 'sk-no-key';
 
 /**
@@ -143,7 +151,7 @@ export function resolveLlmConfig(
     endpoint: safeEndpoint(rawUrl),
     apiKey,
     model: config.model ?? env.TANE_MODEL ?? DEFAULT_MODEL,
-    maxConcurrency: positiveInt('maxConcurrency', config.maxConcurrency, 16)!,
+    maxConcurrency: positiveInt('maxConcurrency', config.maxConcurrency, DEFAULT_MAX_CONCURRENCY)!,
     requestsPerMinute: positiveInt('requestsPerMinute', config.requestsPerMinute, undefined),
     tokensPerMinute: positiveInt('tokensPerMinute', config.tokensPerMinute, undefined),
     timeoutMs: positiveInt('timeoutMs', config.timeoutMs, 120_000)!,

@@ -67,6 +67,10 @@ export class OpenAiLlmClient implements LlmClient {
     return `${this.model} @ ${this.endpoint}`;
   }
 
+  get maxConcurrency(): number {
+    return this.config.maxConcurrency;
+  }
+
   onEvent(listener: LlmEventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

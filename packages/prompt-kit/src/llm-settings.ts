@@ -60,7 +60,8 @@ export const llmSettingsSchema = {
     maxConcurrency: {
       type: 'integer',
       minimum: 1,
-      description: 'Requests in flight to this endpoint (whole process)',
+      description:
+        'Requests in flight to this endpoint from this worker, shared by every stage using it (default 64: a vLLM server batches up to --max-num-seqs, 256 by default, so about 4 workers fill it)',
     },
     requestsPerMinute: { type: 'integer', minimum: 1 },
     tokensPerMinute: { type: 'integer', minimum: 1 },

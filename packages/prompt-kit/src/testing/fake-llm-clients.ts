@@ -61,6 +61,7 @@ export function fakeLlmClients(
     return {
       model,
       endpoint,
+      maxConcurrency: config.maxConcurrency ?? 64,
       async chat(req) {
         plainCalls.push(req);
         if (!plain) throw new Error('fakeLlmClients: a plain chat call, but no `plain` reply was given');
