@@ -1,6 +1,11 @@
-import { TaneError, type Transport } from '@tane/core';
+import { TaneError, type TaneRecord, type Transport, taskRound } from '@tane/core';
+import { createMemoryTransport, type LoadedPipeline } from '@tane/core/engine';
+import { parseCategories } from '@tane/plugin-category-router';
+import { makeRecord } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
-import { waitForGroup } from './top-up.ts';
+import { publishRecords } from './publish-records.ts';
+import { readRecords } from './read-records.ts';
+import { topUp, waitForGroup } from './top-up.ts';
 
 /** A transport whose offset reads fail `failures` times (retryable or not), then show the group caught up. */
 function flakyTransport(failures: number, retryable: boolean): { transport: Transport; reads: () => number } {
@@ -61,5 +66,64 @@ describe('waitForGroup progress', () => {
     await waitForGroup(transport, 'g', ['t'], { logger, stallWarnMs: 1500 });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('group g has 3 offsets of t to go');
+  });
+});
+
+describe('topUp after an interruption', () => {
+  const categories = parseCategories(`version: 1
+language: en
+categories:
+  - { id: qa, name: Q&A, description: Questions and answers., target: 40 }
+  - { id: sum, name: Summaries, description: Summaries of short texts., target: 40 }
+`);
+  const pipeline = { spec: { topics: { prefix: 't.', partitions: 2 } } } as unknown as LoadedPipeline;
+  const logger = { info() {}, warn() {} } as never;
+
+  /** The workers: each task not yet processed gives 3 accepted rows of its round (the first `limit` tasks only). */
+  async function work(transport: Transport, done: Set<string>, limit = Number.POSITIVE_INFINITY) {
+    const rows: TaneRecord[] = [];
+    for await (const task of readRecords(transport, 't.tasks')) {
+      if (done.has(task.id) || done.size >= limit) continue;
+      done.add(task.id);
+      for (let i = 0; i < 3; i++)
+        rows.push(
+          makeRecord({
+            id: `${task.id}-${i}`,
+            type: 'candidate',
+            category: task.category,
+            data: { instruction: `${task.id} ${i}`, input: '', output: 'o' },
+            meta: { generation: { round: taskRound(task) } },
+          }),
+        );
+    }
+    await publishRecords(transport, 't.dataset', rows, { partitions: 2, skipExisting: true });
+  }
+  const taskIds = async (transport: Transport) => {
+    const ids: string[] = [];
+    for await (const t of readRecords(transport, 't.tasks')) ids.push(`${t.id}@${taskRound(t)}`);
+    return ids.sort();
+  };
+  const run = (transport: Transport, waitIdle: () => Promise<void>, maxRounds = 10) =>
+    topUp({ transport, pipeline, categories, runId: 'r', logger, k: 4, maxRounds, waitIdle });
+
+  it('plans the same rounds as an uninterrupted run, however far the last round had got', async () => {
+    const straight = createMemoryTransport();
+    const doneA = new Set<string>();
+    const a = await run(straight, () => work(straight, doneA));
+    expect(a.short).toEqual([]);
+
+    // Stopped in round 1 while the workers had done only 3 of its tasks; then started again.
+    const resumed = createMemoryTransport();
+    const doneB = new Set<string>();
+    await expect(
+      run(resumed, async () => {
+        await work(resumed, doneB, 3);
+        throw new Error('the generate process was killed');
+      }),
+    ).rejects.toThrow('killed');
+    const b = await run(resumed, () => work(resumed, doneB));
+    expect(b.short).toEqual([]);
+    expect(await taskIds(resumed)).toEqual(await taskIds(straight));
+    expect(b.accepted).toEqual(a.accepted);
   });
 });

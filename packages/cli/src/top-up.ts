@@ -76,15 +76,23 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   let published = 0;
   let accepted: Record<string, number> = {};
   let previousTotal = -1;
-  // Rounds continue the run's numbering, so a second `tane generate` is round n + 1, not 1 again.
+  // Rounds continue the run's numbering, so a second `tane generate` goes on from round n. It
+  // plans round n again first: a plan sees only the rows and tasks of the rounds before it, so
+  // it is the plan published then, whatever has happened since (rows of round n still coming
+  // in, a crash half-way through publishing it); only what is missing of it is published, and
+  // the next round is planned once round n is done.
   const roundsBefore = await lastRound(readRecords(transport, tasksTopic), runId);
+  const fixed = options.perCategory !== undefined;
+  const firstRound = Math.max(1, roundsBefore);
   for (let round = 1; round <= options.maxRounds; round++) {
-    accepted = await countAccepted(readRecords(transport, datasetTopic));
-    const alreadyPlanned = await countPlanned(readRecords(transport, tasksTopic), runId);
+    const planning = fixed ? firstRound : firstRound + round - 1;
+    const before = fixed ? {} : { beforeRound: planning };
+    accepted = await countAccepted(readRecords(transport, datasetTopic), before);
+    const alreadyPlanned = await countPlanned(readRecords(transport, tasksTopic), runId, before);
     const tasks = planTasks({
       categories,
       runId,
-      round: options.perCategory !== undefined ? Math.max(1, roundsBefore) : roundsBefore + round,
+      round: planning,
       ...(options.k ? { k: options.k } : {}),
       ...(options.perCategory !== undefined
         ? { perCategory: options.perCategory }

@@ -1,4 +1,4 @@
-import type { TaneRecord } from '@tane/core';
+import { rowRound, type TaneRecord } from '@tane/core';
 
 /**
  * Counts distinct accepted examples per category, so a record seen twice
@@ -63,15 +63,23 @@ export class AcceptedCounter {
 
 /**
  * Distinct records per category in a stream, e.g. the `dataset` topic, for
- * `planTasks({ accepted })`.
+ * `planTasks({ accepted })`. With `beforeRound`, only rows made by tasks of
+ * earlier planning rounds count (`meta.generation.round`; rows without one count
+ * as round 0): what planning round `beforeRound` must see, however far that
+ * round itself has got.
  *
  * @example
  * ```ts
  * const accepted = await countAccepted(transport.read(ctx.topic('dataset')));
+ * const forRound3 = await countAccepted(transport.read(ctx.topic('dataset')), { beforeRound: 3 });
  * ```
  */
-export async function countAccepted(records: AsyncIterable<TaneRecord>): Promise<Record<string, number>> {
+export async function countAccepted(
+  records: AsyncIterable<TaneRecord>,
+  options: { beforeRound?: number } = {},
+): Promise<Record<string, number>> {
   const counter = new AcceptedCounter();
-  for await (const record of records) counter.add(record);
+  const before = options.beforeRound ?? Number.POSITIVE_INFINITY;
+  for await (const record of records) if (rowRound(record) < before) counter.add(record);
   return counter.counts();
 }

@@ -1,9 +1,10 @@
-import type { TaneRecord } from '@tane/core';
+import { type TaneRecord, taskRound } from '@tane/core';
 
 /**
  * Tasks already planned for `runId`, per category, as `planTasks` wants them
  * in `alreadyPlanned`: one more than the highest index seen, so new tasks
- * continue the numbering even if some earlier ones were lost.
+ * continue the numbering even if some earlier ones were lost. With
+ * `beforeRound`, only tasks of earlier planning rounds count.
  *
  * @example
  * ```ts
@@ -13,10 +14,12 @@ import type { TaneRecord } from '@tane/core';
 export async function countPlanned(
   records: AsyncIterable<TaneRecord> | Iterable<TaneRecord>,
   runId: string,
+  options: { beforeRound?: number } = {},
 ): Promise<Record<string, number>> {
   const planned: Record<string, number> = {};
+  const before = options.beforeRound ?? Number.POSITIVE_INFINITY;
   for await (const record of records) {
-    if (record.type !== 'task') continue;
+    if (record.type !== 'task' || taskRound(record) >= before) continue;
     const data = record.data as { runId?: unknown; index?: unknown } | null;
     if (data === null || typeof data !== 'object' || data.runId !== runId) continue;
     if (typeof data.index !== 'number' || !Number.isInteger(data.index) || data.index < 0) continue;
