@@ -69,11 +69,28 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const dir = mkdtempSync(join(os.tmpdir(), 'tane-bench-mix-'));
   mkdirSync(join(dir, 'src/c/data'), { recursive: true });
   mkdirSync(join(dir, 'benchmarks'), { recursive: true });
-  const testSet = join(root, 'examples/benchmarks/sample-ja-qa.json');
-  writeFileSync(join(dir, 'benchmarks/test.json'), readFileSync(testSet));
-  const testItems = (
-    JSON.parse(readFileSync(testSet, 'utf8')).samples as { input: string; output: string }[]
-  ).map((s) => s.input);
+  // A test set of its own (llm-jp-eval format), one item per planted copy, so every copy is a
+  // different item: copies of one item would be near-duplicates of each other, and dedup (which
+  // runs first) would leave decontamination only one of them to catch.
+  const contaminated = Math.min(300, Math.round(total * 0.001));
+  const testItems = Array.from({ length: contaminated }, (_, i) => {
+    const r = new SeededRandom(9_000_011 * (i + 1));
+    const ja = i % 2 === 0;
+    return {
+      input: ja ? `質問:${words(r, r.int(12, 20), true)}` : `Question: ${words(r, r.int(12, 20), false)}`,
+      output: ja ? `回答${i}` : `answer ${i}`,
+    };
+  });
+  writeFileSync(
+    join(dir, 'benchmarks/test.json'),
+    JSON.stringify({
+      instruction: 'Answer the question.',
+      output_length: 20,
+      metrics: ['exact_match'],
+      few_shots: [],
+      samples: testItems,
+    }),
+  );
 
   // --- generate ---------------------------------------------------------------------------------
   const genStart = Date.now();
@@ -82,7 +99,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const nB = Math.round(total * 0.3);
   const nC = total - nA - nB;
   const planted = Math.round(total * 0.05);
-  const contaminated = Math.min(300, Math.round(total * 0.001));
   /** A rows that get a near-copy in B or C: every k-th A row. */
   const step = Math.floor(nA / planted);
   const baseA = (i: number): Row => {
@@ -116,12 +132,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const other = (src: 'b' | 'c', i: number): Row => {
     const a = copyFor.get(`${src}${i}`);
     if (a !== undefined) return nearCopy(baseA(a));
-    if (src === 'b' && i < contaminated) {
-      return {
-        instruction: testItems[i % testItems.length] as string,
-        input: '',
-        output: `copied test item ${i}`,
-      };
+    // Test items go to the odd rows of B (planted near-copies take even ones): half verbatim,
+    // half behind a preamble, as contamination usually comes.
+    const item = src === 'b' && i % 2 === 1 ? testItems[(i - 1) / 2] : undefined;
+    if (item) {
+      const preamble = (i - 1) % 4 === 2 ? '次の質問に答えてください。' : '';
+      return { instruction: `${preamble}${item.input}`, input: '', output: item.output };
     }
     const r = new SeededRandom(7_000_001 * (i + 1) + (src === 'b' ? 1 : 2));
     const ja = r.next() < 0.5;
@@ -245,6 +261,12 @@ stages:
   for (const p of plantedPairs) if (dupOutputs.has(nearCopy(baseA(p.a)).output)) caught++;
   const rejectedLines = readFileSync(join(ds, 'rejected.jsonl'), 'utf8').split('\n').filter(Boolean);
   const contaminatedFound = rejectedLines.filter((l) => l.includes('"contaminated"')).length;
+  // A planted test item is caught when its row is rejected as contaminated (matched by its output).
+  const plantedOutputs = new Set(testItems.map((t) => t.output));
+  const contaminatedCaught = rejectedLines.filter((l) => {
+    const row = JSON.parse(l) as { output?: string };
+    return l.includes('"contaminated"') && row.output !== undefined && plantedOutputs.has(row.output);
+  }).length;
   const tot = manifest.totals;
   const importSamples = [...imp.stderr.matchAll(/import: (\d+) rows, (\d+)\/s/g)].map((m) => ({
     rows: Number(m[1]),
@@ -277,6 +299,11 @@ stages:
       dlq: tot.dlq,
     },
     contaminatedRejected: contaminatedFound,
+    decontamination: {
+      planted: contaminated,
+      caught: contaminatedCaught,
+      recall: contaminated ? contaminatedCaught / contaminated : 1,
+    },
     lostRows: tot.generated - tot.accepted - tot.duplicates - tot.rejected - tot.dlq,
     importedRowsMissing: total - tot.generated,
     recall: plantedPairs.length ? caught / plantedPairs.length : 1,
