@@ -6,7 +6,7 @@ import { main } from '../../../bench/mix-1m.ts';
 
 // The small version of bench/mix-1m.ts: the same generator, import and pipeline on 3,000 rows.
 describe('bench/mix-1m at 3,000 rows', () => {
-  it('loses no row, catches the planted cross-source near-duplicates, and exports every kept row', async () => {
+  it('loses no row, catches the planted near-duplicates and test items, and exports every kept row', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tane-mix-small-')), 'mix.json');
     await main(['--rows', '3000', '--out', out]);
     const r = JSON.parse(readFileSync(out, 'utf8'));
@@ -17,6 +17,10 @@ describe('bench/mix-1m at 3,000 rows', () => {
     expect(r.totals.in).toBe(3000);
     expect(r.recall).toBeGreaterThanOrEqual(0.95);
     expect(r.totals.duplicates).toBeGreaterThanOrEqual(r.planted.nearDuplicates);
+    // Every planted test item is rejected as contaminated, and nothing else is.
+    expect(r.decontamination.planted).toBeGreaterThan(0);
+    expect(r.decontamination.caught).toBe(r.decontamination.planted);
+    expect(r.contaminatedRejected).toBe(r.decontamination.planted);
     expect(r.parquetFiles).toBe(1);
     expect(r.parquetRows).toBe(r.totals.accepted);
   }, 120_000);
