@@ -13,7 +13,6 @@ export {
   type BadRow,
   type Container,
   containerOf,
-  MAX_JSON_ARRAY_BYTES,
   type RawRow,
   readRows,
 } from './read-rows.ts';

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { JSONParser } from '@streamparser/json';
 import { parse as parseCsv } from 'csv-parse';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -37,12 +38,9 @@ export interface ReadProgress {
   bytesRead(): number;
 }
 
-/** JSON arrays are parsed whole: refuse bigger ones and ask for JSONL instead. */
-export const MAX_JSON_ARRAY_BYTES = 512 * 1024 * 1024;
-
 /**
- * Streams the rows of one file. Memory stays bounded by one line (JSONL, CSV), one row group
- * (Parquet) or, for a JSON array, the file (capped at {@link MAX_JSON_ARRAY_BYTES}).
+ * Streams the rows of one file. Memory stays bounded by one line (JSONL, CSV), one row
+ * (JSON array) or one row group (Parquet).
  */
 export async function* readRows(
   file: string,
@@ -116,46 +114,91 @@ export async function* readRows(
     return;
   }
   // JSON array (Alpaca's and Dolly's usual shape) or one object holding an array.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of input.stream) {
-    size += (c as Buffer).length;
-    if (size > MAX_JSON_ARRAY_BYTES) {
-      yield {
-        where: shown,
-        error: `JSON file over ${MAX_JSON_ARRAY_BYTES} bytes; convert it to JSONL (one object a line) to stream it`,
-        row: 0,
-      };
-      return;
+  yield* readJsonArray(input.stream, shown);
+}
+
+/**
+ * The rows of a JSON file holding an array of objects, or an object whose first array-valued
+ * property holds them, streamed (@streamparser/json): memory holds one row, not the file.
+ * Rows before a syntax error are read; the error is reported where it was found.
+ */
+async function* readJsonArray(
+  stream: AsyncIterable<unknown>,
+  shown: string,
+): AsyncGenerator<RawRow | BadRow> {
+  let parser: JSONParser | undefined;
+  let ended = false;
+  let failed: string | undefined;
+  let index = 0;
+  let arrayKey: string | number | undefined;
+  let objectRoot = false;
+  const ready: (RawRow | BadRow)[] = [];
+  const take = (value: unknown) => {
+    const i = index++;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      ready.push({ where: `${shown}[${i}]`, error: 'not a JSON object', row: i + 1 });
+    } else ready.push({ fields: value as Record<string, unknown>, where: `${shown}[${i}]`, row: i + 1 });
+  };
+  const open = (first: number) => {
+    // '[': rows are the root's elements; '{': the elements of its first array-valued property.
+    const p = new JSONParser({ paths: [first === 0x5b ? '$.*' : '$.*.*'], keepStack: false });
+    p.onValue = ({ value, parent, stack }) => {
+      if (first === 0x5b) return take(value);
+      if (!Array.isArray(parent)) return;
+      const key = stack[1]?.key;
+      arrayKey ??= key;
+      if (key === arrayKey) take(value);
+    };
+    p.onError = (err) => {
+      failed ??= err.message;
+    };
+    p.onEnd = () => {
+      ended = true;
+    };
+    return p;
+  };
+  for await (const raw of stream) {
+    let chunk = raw as Buffer;
+    if (!parser) {
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+        chunk = chunk.subarray(3);
+      const at = chunk.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+      if (at === -1) continue;
+      const first = chunk[at]!;
+      if (first !== 0x5b && first !== 0x7b) {
+        yield { where: shown, error: 'expected a JSON array of rows (or an object holding one)', row: 0 };
+        return;
+      }
+      objectRoot = first === 0x7b;
+      parser = open(first);
     }
-    chunks.push(c as Buffer);
+    if (ended) break;
+    try {
+      parser.write(chunk);
+    } catch (err) {
+      failed ??= (err as Error).message;
+    }
+    yield* ready.splice(0);
+    if (failed) break;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(
-      Buffer.concat(chunks)
-        .toString('utf8')
-        .replace(/^\uFEFF/, ''),
-    );
-  } catch (err) {
-    yield { where: shown, error: `not valid JSON (${(err as Error).message})`, row: 0 };
-    return;
+  if (parser && !ended && !failed) {
+    try {
+      parser.end();
+    } catch (err) {
+      failed ??= (err as Error).message;
+    }
+    if (!ended) failed ??= 'the file ends in the middle of the JSON';
   }
-  const items = Array.isArray(value)
-    ? value
-    : value && typeof value === 'object'
-      ? (Object.values(value).find(Array.isArray) as unknown[] | undefined)
-      : undefined;
-  if (!items) {
+  yield* ready.splice(0);
+  if (!parser)
     yield { where: shown, error: 'expected a JSON array of rows (or an object holding one)', row: 0 };
-    return;
-  }
-  for (let i = 0; i < items.length; i++) {
-    const v = items[i];
-    if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      yield { where: `${shown}[${i}]`, error: 'not a JSON object', row: i + 1 };
-    } else yield { fields: v as Record<string, unknown>, where: `${shown}[${i}]`, row: i + 1 };
-  }
+  else if (failed) yield { where: `${shown}[${index}]`, error: `not valid JSON (${failed})`, row: index + 1 };
+  else if (objectRoot && arrayKey === undefined)
+    yield {
+      where: shown,
+      error: 'expected a JSON array of rows (or an object holding one): no rows found',
+      row: 0,
+    };
 }
 
 /** Lines of a byte stream, split on \n (a trailing \r is removed), decoded as UTF-8. */
