@@ -9,11 +9,20 @@
  *
  *   node --import tsx bench/mix-1m.ts [--rows 1000000] [--quick] [--out file.json]
  *
- * Not measured here: a Self-Instruct run on the simulator in the same stream (the pipeline has no
- * generator stage), and the mixture recipe (not built yet).
+ * With them, in the same stream, a Self-Instruct run on the simulator: ja-business's 20 categories
+ * and seeds, `--rows / 4000` examples a category (at least 4), generated, judged and repaired, then
+ * deduplicated against the imported rows. Not measured here: the mixture recipe.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +198,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const generateSeconds = (Date.now() - genStart) / 1000;
 
+  // The Self-Instruct side: ja-business's 20 categories and seeds, generated on the simulator into
+  // the same `generated` topic, judged (the imported rows are not), repaired, deduplicated against
+  // every imported row.
+  cpSync(join(root, 'examples/ja-business/categories.yaml'), join(dir, 'categories.yaml'));
+  cpSync(join(root, 'examples/ja-business/seeds'), join(dir, 'seeds'), { recursive: true });
+  const perCategory = Math.max(4, Math.round(total / 4000));
+
   writeFileSync(
     join(dir, 'pipeline.yaml'),
     `pipeline: mix1m
@@ -203,9 +219,13 @@ sources:
     license: CC-BY-SA-3.0
     judge: none
     category: { field: category, map: { open_qa: general }, fallback: general }
-inputs: { generated: judge, dataset: sink, rejected: sink, dlq: sink }
+inputs: { tasks: router, generated: judge, dataset: sink, rejected: sink, dlq: sink }
 stages:
-  judge: { plugin: "@tane/plugin-judge@^0.1.0", routes: { accept: dedup, repair: topic:rejected, reject: topic:rejected } }
+  router: { plugin: "@tane/plugin-category-router@^0.1.0", config: { categories: categories.yaml, quota: { enabled: false } }, routes: { task: sampler, quota_reached: drop } }
+  sampler: { plugin: "@tane/plugin-few-shot-sampler@^0.1.0", routes: { task: generator } }
+  generator: { plugin: "@tane/plugin-mixtral-generator@^0.1.0", concurrency: 64, routes: { candidate: topic:generated, filtered: topic:rejected } }
+  judge: { plugin: "@tane/plugin-judge@^0.1.0", concurrency: 64, maxVisits: 3, routes: { accept: dedup, repair: repairer, reject: topic:rejected } }
+  repairer: { plugin: "@tane/plugin-repairer@^0.1.0", concurrency: 64, config: { maxAttempts: 2 }, routes: { repaired: judge, give_up: topic:rejected } }
   dedup: { plugin: "@tane/plugin-dedup@^0.1.0", config: { threshold: 0.7, scope: global }, routes: { unique: decontaminate, duplicate: topic:rejected } }
   decontaminate:
     plugin: "@tane/plugin-decontaminate@^0.1.0"
@@ -246,6 +266,11 @@ stages:
     });
   const t = ['--transport', 'local:t.db'];
   const imp = await timed(['import', 'pipeline.yaml', ...t, '--max-bad-shown', '5']);
+  const seedFiles = readdirSync(join(dir, 'seeds')).map((f) => `seeds/${f}`);
+  const seeds = await timed(['publish', 'seeds', ...seedFiles, '--pipeline', 'pipeline.yaml', ...t]);
+  const tasks = await timed(['generate', 'pipeline.yaml', '--per-category', String(perCategory), ...t]);
+  if (seeds.code !== 0 || tasks.code !== 0)
+    throw new Error(`seeds or tasks not published:\n${seeds.stderr}\n${tasks.stderr}`);
   const run = await timed(['run', 'pipeline.yaml', '--until-idle', '--progress', 'plain', ...t]);
   await sim.close();
 
@@ -268,6 +293,10 @@ stages:
     return l.includes('"contaminated"') && row.output !== undefined && plantedOutputs.has(row.output);
   }).length;
   const tot = manifest.totals;
+  // Rows of the imported sources (the manifest counts them per source); the rest were generated.
+  const bySource = Object.values(manifest.sources as Record<string, { rows: number; accepted: number }>);
+  const importedIn = bySource.reduce((n, x) => n + x.rows, 0);
+  const importedAccepted = bySource.reduce((n, x) => n + x.accepted, 0);
   const importSamples = [...imp.stderr.matchAll(/import: (\d+) rows, (\d+)\/s/g)].map((m) => ({
     rows: Number(m[1]),
     rowsPerSecond: Number(m[2]),
@@ -305,7 +334,13 @@ stages:
       recall: contaminated ? contaminatedCaught / contaminated : 1,
     },
     lostRows: tot.generated - tot.accepted - tot.duplicates - tot.rejected - tot.dlq,
-    importedRowsMissing: total - tot.generated,
+    importedRowsMissing: total - importedIn,
+    selfInstruct: {
+      categories: 20,
+      perCategory,
+      candidates: tot.generated - importedIn,
+      accepted: tot.accepted - importedAccepted,
+    },
     recall: plantedPairs.length ? caught / plantedPairs.length : 1,
     parquetFiles: parquetRows,
     parquetRows: (manifest.exports as { format: string; rows: number }[])
@@ -323,7 +358,7 @@ stages:
         tot.generated - tot.accepted - tot.duplicates - tot.rejected - tot.dlq === 0,
     },
     wallSecondsIncludingGeneration: wall,
-    notYetMeasured: 'a Self-Instruct run on the simulator in the same stream; the mixture recipe',
+    notYetMeasured: 'the mixture recipe',
     runProgress: run.stderr
       .split('\n')
       .filter((l) => l.trim() !== '')
