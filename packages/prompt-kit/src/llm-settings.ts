@@ -1,30 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import type { LlmEndpointConfig } from '@tane/llm';
-
-/** The endpoint settings a pipeline file may set; the key, retry delays and logger are not among them. */
-type PipelineEndpointKeys =
-  | 'baseURL'
-  | 'model'
-  | 'maxConcurrency'
-  | 'requestsPerMinute'
-  | 'tokensPerMinute'
-  | 'timeoutMs'
-  | 'maxRetries'
-  | 'throttleBudgetMs'
-  | 'tokenBudget'
-  | 'structuredOutput';
-
-/**
- * The `llm` block of a model-facing stage's config: where the model is and how
- * hard to use it. Every field means what it means in `LlmEndpointConfig` of
- * `@tane/llm`, except that `cachePath` is relative to the pipeline folder and
- * defaults to the pipeline's data folder. There is no API key: that comes from
- * `OPENAI_API_KEY`.
- */
-export interface LlmSettings extends Pick<LlmEndpointConfig, PipelineEndpointKeys> {
-  /** Response cache (SQLite), relative to the pipeline folder; `false` turns it off. Default: `<dataDir>/llm-cache.db`. */
-  cachePath?: string | false;
-}
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
 /**
  * JSON Schema of {@link LlmSettings}, for the `llm` property of a stage's
@@ -85,7 +60,16 @@ export const llmSettingsSchema = {
     tokenBudget: { type: 'integer', minimum: 1, description: 'Total tokens for this endpoint in this run' },
     structuredOutput: { enum: ['json_schema', 'json_object', 'none'] },
   },
-} as const;
+} as const satisfies ConfigSchema;
+
+/**
+ * The `llm` block of a model-facing stage's config, derived from {@link llmSettingsSchema}: where
+ * the model is and how hard to use it. Every field means what it means in `LlmEndpointConfig` of
+ * `@tane/llm`, except that `cachePath` is relative to the pipeline folder and defaults to the
+ * pipeline's data folder. There is no API key: that comes from `OPENAI_API_KEY`.
+ */
+export type LlmSettings = ConfigFromSchema<typeof llmSettingsSchema>;
+// It stays assignable to `LlmEndpointConfig` (checked where StageLlmClients hands it to the factory).
 
 /**
  * The endpoint config handed to `getLlmClient`: paths resolved against the

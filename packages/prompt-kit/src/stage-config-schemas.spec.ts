@@ -67,9 +67,9 @@ describe('stage config schemas', () => {
     expect(checkPluginConfig(stage, { maxInvalidRetries: -1 }).problems).not.toEqual([]);
   });
 
-  it('leaves out the description of the sampling block when none is given', () => {
-    expect(samplingParamsSchema({ temperature: 0, top_p: 1, max_tokens: 1 })).not.toHaveProperty(
-      'description',
+  it('describes the sampling block (the stage may say more)', () => {
+    expect(samplingParamsSchema({ temperature: 0, top_p: 1, max_tokens: 1 }).description).toBe(
+      'Sampling parameters sent with every request',
     );
     expect(samplingParamsSchema({ temperature: 0, top_p: 1, max_tokens: 1 }, 'd').description).toBe('d');
   });

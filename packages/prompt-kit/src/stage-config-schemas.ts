@@ -1,11 +1,10 @@
-import type { PromptLang } from './prompt-lang.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
-/** Sampling parameters a model-facing stage sends with every request (`params` in its config). */
-export interface SamplingParams {
-  temperature: number;
-  top_p: number;
-  max_tokens: number;
-}
+/**
+ * Sampling parameters a model-facing stage sends with every request (`params` in its config),
+ * derived from {@link samplingParamsSchema}.
+ */
+export type SamplingParams = ConfigFromSchema<ReturnType<typeof samplingParamsSchema>>;
 
 /**
  * JSON Schema of a stage's `params`: the bounds every model-facing stage
@@ -19,22 +18,22 @@ export interface SamplingParams {
  * }
  * ```
  */
-export function samplingParamsSchema(defaults: SamplingParams, description?: string) {
+export function samplingParamsSchema(
+  defaults: { temperature: number; top_p: number; max_tokens: number },
+  description = 'Sampling parameters sent with every request',
+) {
   return {
     type: 'object',
     default: {},
     additionalProperties: false,
-    ...(description === undefined ? {} : { description }),
+    description,
     properties: {
       temperature: { type: 'number', minimum: 0, maximum: 2, default: defaults.temperature },
       top_p: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: defaults.top_p },
       max_tokens: { type: 'integer', minimum: 1, default: defaults.max_tokens },
     },
-  } as const;
+  } as const satisfies ConfigSchema;
 }
-
-/** A stage's `templates`: per prompt language, a template that replaces the built-in one. */
-export type TemplatesConfig = Partial<Record<PromptLang, string>>;
 
 /**
  * JSON Schema of {@link TemplatesConfig}: paths relative to the pipeline
@@ -51,7 +50,10 @@ export const templatesConfigSchema = {
   additionalProperties: false,
   description: 'Replace the built-in prompt template of a language (path relative to the pipeline folder)',
   properties: { ja: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
-} as const;
+} as const satisfies ConfigSchema;
+
+/** A stage's `templates`: per prompt language, a template that replaces the built-in one (derived). */
+export type TemplatesConfig = ConfigFromSchema<typeof templatesConfigSchema>;
 
 /**
  * JSON Schema of a stage's `maxInvalidRetries`: 0–5 re-asks after a reply
@@ -66,5 +68,5 @@ export const templatesConfigSchema = {
  * ```
  */
 export function maxInvalidRetriesSchema(description: string) {
-  return { type: 'integer', minimum: 0, maximum: 5, default: 2, description } as const;
+  return { type: 'integer', minimum: 0, maximum: 5, default: 2, description } as const satisfies ConfigSchema;
 }

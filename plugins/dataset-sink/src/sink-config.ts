@@ -1,37 +1,11 @@
-import type { JsonSchema } from '@tane/core';
-import { EXPORT_FORMATS, type ExportFormat } from './export-formats.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
+import { EXPORT_FORMATS } from './export-formats.ts';
 
-/** Config of the dataset-sink stage (after schema defaults are applied). */
-export interface DatasetSinkConfig {
-  /**
-   * Dataset folder. Default `<dataDir>/datasets/<runId>`; a relative path
-   * resolves against the pipeline file's folder; `{runId}` is replaced.
-   */
-  dir?: string;
-  /** Rows per shard file before a new one is started (default 10,000). */
-  shardSize: number;
-  /** Write as soon as this many records wait (default 500). */
-  flushEvery: number;
-  /** Write at the latest this long after the first waiting record (default 1,000 ms). */
-  flushIntervalMs: number;
-  /** Export formats written from the shards (default plain, alpaca, openai, llm-jp-eval). */
-  formats: ExportFormat[];
-  /** System message of the `openai` and `sharegpt` exports (none by default). */
-  systemPrompt?: string;
-  /**
-   * Least time between two updates of the folder (open shard parts, exports,
-   * manifest, card) on an idle flush (default 60 s); close always updates it.
-   */
-  publishIntervalMs: number;
-  /** Also write `rejected.jsonl` and `duplicates.jsonl` (read by `tane report`; default true). */
-  outcomeFiles: boolean;
-  /** Logical topic of the raw candidates, read for the `generated` counts (`''` to skip). */
-  generatedTopic: string;
-  /** Dataset card text. */
-  card: { title?: string; description?: string; license?: string };
-}
+/** Config of the dataset-sink stage, after schema defaults are applied (derived from its schema). */
+export type DatasetSinkConfig = ConfigFromSchema<typeof datasetSinkConfigSchema>;
 
-export const datasetSinkConfigSchema: JsonSchema = {
+/** JSON Schema of {@link DatasetSinkConfig}. */
+export const datasetSinkConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -58,7 +32,7 @@ export const datasetSinkConfigSchema: JsonSchema = {
       type: 'array',
       items: { type: 'string', enum: [...EXPORT_FORMATS] },
       uniqueItems: true,
-      description: 'Export formats written into exports/ from the shards.',
+      description: 'Export formats written into exports/ (and data/ for parquet) from the shards.',
       default: ['plain', 'alpaca', 'openai', 'llm-jp-eval'],
     },
     systemPrompt: { type: 'string', description: 'System message of the openai and sharegpt exports.' },
@@ -83,7 +57,7 @@ export const datasetSinkConfigSchema: JsonSchema = {
     card: {
       type: 'object',
       additionalProperties: false,
-      description: 'Dataset card (README.md) text.',
+      description: 'Dataset card (README.md) text; the title defaults to the pipeline name.',
       properties: {
         title: { type: 'string' },
         description: { type: 'string' },
@@ -92,4 +66,4 @@ export const datasetSinkConfigSchema: JsonSchema = {
       default: {},
     },
   },
-};
+} as const satisfies ConfigSchema;

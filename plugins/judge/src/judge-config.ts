@@ -1,35 +1,19 @@
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 import {
-  type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
-  type SamplingParams,
   samplingParamsSchema,
-  type TemplatesConfig,
   templatesConfigSchema,
 } from '@tane/prompt-kit';
 
+/** Config of the judge stage, after schema defaults are applied (derived from its schema). */
+export type JudgeConfig = ConfigFromSchema<typeof judgeConfigSchema>;
+
 /** Which verdict wins when the score and the model's own verdict disagree. */
-export type VerdictRule = 'stricter' | 'score';
+export type VerdictRule = JudgeConfig['verdictRule'];
 
 /** Score thresholds: `score >= accept` accepts, `score >= repair` repairs, below rejects. */
-export interface Thresholds {
-  accept: number;
-  repair: number;
-}
-
-/** Config of the judge stage, with defaults applied. */
-export interface JudgeConfig {
-  thresholds: Thresholds;
-  verdictRule: VerdictRule;
-  /** The default rubric per prompt language; a category may replace it (`rubric.criteria`) or add to it (`rubric.extra`). */
-  rubric: { ja: string[]; en: string[] };
-  llm: LlmSettings;
-  params: SamplingParams;
-  /** Let `meta.category.model.temperature` change the judge's temperature too (off: a judge should not sample). */
-  useCategoryTemperature: boolean;
-  templates: TemplatesConfig;
-  maxInvalidRetries: number;
-}
+export type Thresholds = JudgeConfig['thresholds'];
 
 export const DEFAULT_RUBRIC_JA: readonly string[] = [
   '指示の明確さ:指示が明確で、入力と合わせて一通りに解釈できる',
@@ -49,12 +33,13 @@ export const DEFAULT_RUBRIC_EN: readonly string[] = [
   'Safety: no harmful or discriminatory content and no real personal data',
 ];
 
-const criteria = (items: readonly string[]) => ({
-  type: 'array',
-  minItems: 1,
-  items: { type: 'string', minLength: 1 },
-  default: [...items],
-});
+const criteria = (items: readonly string[]) =>
+  ({
+    type: 'array',
+    minItems: 1,
+    items: { type: 'string', minLength: 1 },
+    default: [...items],
+  }) as const;
 
 /** JSON Schema of {@link JudgeConfig}. */
 export const judgeConfigSchema = {
@@ -81,7 +66,8 @@ export const judgeConfigSchema = {
       type: 'object',
       default: {},
       additionalProperties: false,
-      description: 'Default criteria per prompt language',
+      description:
+        'The default rubric per prompt language; a category may replace it (rubric.criteria) or add to it (rubric.extra)',
       properties: { ja: criteria(DEFAULT_RUBRIC_JA), en: criteria(DEFAULT_RUBRIC_EN) },
     },
     llm: llmSettingsSchema,
@@ -97,4 +83,4 @@ export const judgeConfigSchema = {
       'Re-asks after a reply that fails the JSON Schema, then the record fails with LLM_INVALID_OUTPUT',
     ),
   },
-} as const;
+} as const satisfies ConfigSchema;

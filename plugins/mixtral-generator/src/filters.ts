@@ -1,5 +1,6 @@
 import type { Example } from '@tane/core';
 import { compileTalkPatterns, findAssistantTalk, type PromptLang } from '@tane/prompt-kit';
+import type { FilterConfig } from './generator-config.ts';
 import {
   type ComparableText,
   charLength,
@@ -25,32 +26,7 @@ export type FilterName =
   | 'refusal';
 
 /** Filter settings (the `filters` block of the config). */
-export interface FilterConfig {
-  /** Instruction length in characters (code points), not words, so Japanese is measured fairly. */
-  instruction: { minChars: number; maxChars: number };
-  output: { minChars: number; maxChars: number };
-  /** Words in an instruction that ask for what a text model cannot do (see an image, draw, play audio …). */
-  blocklist: string[];
-  /** Words removed before the blocklist is matched, so 図 does not catch 意図 or 図書. */
-  blocklistExceptions: string[];
-  /** Similarity (character-bigram Dice, 0–1) at or above which instruction+input copies a few-shot example. */
-  copySimilarity: number;
-  /** Check that a `ja` category's examples are Japanese and an `en` category's are not. */
-  language: boolean;
-  /**
-   * Words in a `ja` instruction that ask for an answer in another language
-   * (英訳, 翻訳, English …): the output of such an example is not checked.
-   */
-  foreignOutputWords: string[];
-  /**
-   * Regular expressions (case-insensitive, matched at the start of the
-   * instruction and of the output, after NFKC) of chat-assistant talk that is
-   * not part of an example: "Understood. Here is the response", 「承知しました」.
-   */
-  metaTalk: string[];
-  /** Regular expressions (case-insensitive, anywhere in the output, after NFKC) of a refusal: "As an AI language model". */
-  refusals: string[];
-}
+export type { FilterConfig };
 
 /** Why a candidate failed: the filter's name and a sentence for people tuning the filters. */
 export interface FilterFailure {

@@ -1,58 +1,29 @@
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 import {
   DEFAULT_META_TALK,
   DEFAULT_REFUSALS,
-  type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
-  type SamplingParams,
   samplingParamsSchema,
-  type TemplatesConfig,
   templatesConfigSchema,
 } from '@tane/prompt-kit';
-import type { FilterConfig } from './filters.ts';
 
 /** The largest `k` one request may ask for: longer replies get cut by `max_tokens` and lose diversity. */
 export const MAX_K = 20;
 
-/** Sampling parameters sent with every request. */
-export interface GenerationParams extends SamplingParams {
-  /** Present when `seedPerTask` is on. */
-  seed?: number;
-}
-
 export { DEFAULT_META_TALK, DEFAULT_REFUSALS };
 
-/** Config of the generator stage, with defaults applied. */
-export interface GeneratorConfig {
-  /** Examples per request when the task has no `data.k`. */
-  k: number;
-  llm: LlmSettings;
-  params: GenerationParams;
-  /** Replace the built-in templates (paths relative to the pipeline folder). */
-  templates: TemplatesConfig;
-  /**
-   * Send a `seed` derived from the task id: tasks with the same few-shot
-   * examples then get different replies (and cache entries), and a retried
-   * task gets the same one.
-   */
-  seedPerTask: boolean;
-  /** Re-asks after a reply that fails the schema, before the fallback. */
-  maxInvalidRetries: number;
-  /**
-   * When the reply still fails the schema: ask once more without structured
-   * output and read that reply as JSON, cut-off JSON or a numbered list.
-   */
-  fallback: boolean;
-  filters: FilterConfig;
-  /** Per category id: filter settings over `filters` (only the keys given). */
-  filtersByCategory: Record<string, FilterOverride>;
-}
+/** Config of the generator stage, after schema defaults are applied (derived from its schema). */
+export type GeneratorConfig = ConfigFromSchema<typeof generatorConfigSchema>;
 
-/** Filter settings for one category: any subset of {@link FilterConfig}. */
-export type FilterOverride = Partial<Omit<FilterConfig, 'instruction' | 'output'>> & {
-  instruction?: Partial<FilterConfig['instruction']>;
-  output?: Partial<FilterConfig['output']>;
-};
+/** The candidate filters' settings (`filters`), derived from the schema. */
+export type FilterConfig = GeneratorConfig['filters'];
+
+/** Sampling parameters sent with every request: the config's `params`, plus `seed` when `seedPerTask` is on. */
+export type GenerationParams = GeneratorConfig['params'] & { seed?: number };
+
+/** Filter settings for one category (`filtersByCategory.<id>`): any subset of {@link FilterConfig}. */
+export type FilterOverride = GeneratorConfig['filtersByCategory'][string];
 
 /** The filter settings of a category: the stage's, with the category's override on top. */
 export function filtersFor(
@@ -140,16 +111,17 @@ export const DEFAULT_FOREIGN_OUTPUT_WORDS: readonly string[] = [
   'ローマ字',
 ];
 
-const range = (min: number, max: number, what: string) => ({
-  type: 'object',
-  default: {},
-  additionalProperties: false,
-  description: `${what} length in characters (code points)`,
-  properties: {
-    minChars: { type: 'integer', minimum: 0, default: min },
-    maxChars: { type: 'integer', minimum: 1, default: max },
-  },
-});
+const range = (min: number, max: number, what: string) =>
+  ({
+    type: 'object',
+    default: {},
+    additionalProperties: false,
+    description: `${what} length in characters (code points, not words, so Japanese is measured fairly)`,
+    properties: {
+      minChars: { type: 'integer', minimum: 0, default: min },
+      maxChars: { type: 'integer', minimum: 1, default: max },
+    },
+  }) as const;
 
 /** JSON Schema of {@link FilterConfig}. */
 const filtersSchema = {
@@ -163,7 +135,8 @@ const filtersSchema = {
       type: 'array',
       items: { type: 'string', minLength: 1 },
       default: [...DEFAULT_BLOCKLIST],
-      description: 'Instructions mentioning these are filtered (ASCII words match whole words)',
+      description:
+        'Instructions mentioning these (asking for what a text model cannot do: see an image, draw, play audio …) are filtered; ASCII words match whole words',
     },
     blocklistExceptions: {
       type: 'array',
@@ -176,12 +149,14 @@ const filtersSchema = {
       minimum: 0,
       maximum: 1,
       default: 0.9,
-      description: 'Instruction+input at least this similar to a few-shot example is a copy',
+      description:
+        'Instruction+input at least this similar (character-bigram Dice, 0–1) to a few-shot example is a copy',
     },
     language: {
       type: 'boolean',
       default: true,
-      description: 'Filter examples not in the category language',
+      description:
+        "Filter examples not in the category's language (a ja category's must be Japanese, an en one's not)",
     },
     foreignOutputWords: {
       type: 'array',
@@ -195,27 +170,42 @@ const filtersSchema = {
       items: { type: 'string', minLength: 1, format: 'regex' },
       default: [...DEFAULT_META_TALK],
       description:
-        'Regular expressions of assistant talk ("Understood. Here is", 承知しました) that an instruction or output must not open with; [] turns the filter off',
+        'Regular expressions (case-insensitive, after NFKC) of assistant talk ("Understood. Here is", 承知しました) that an instruction or output must not open with; [] turns the filter off',
     },
     refusals: {
       type: 'array',
       items: { type: 'string', minLength: 1, format: 'regex' },
       default: [...DEFAULT_REFUSALS],
       description:
-        'Regular expressions of a refusal ("As an AI language model") that an output must not contain; [] turns the filter off',
+        'Regular expressions (case-insensitive, after NFKC) of a refusal ("As an AI language model") that an output must not contain; [] turns the filter off',
     },
   },
-};
+} as const satisfies ConfigSchema;
+
+/** A schema type with its `default`s removed, at every level of `properties`. */
+type WithoutDefaults<S> = S extends readonly unknown[]
+  ? S
+  : S extends object
+    ? {
+        [K in keyof S as K extends 'default' ? never : K]: K extends 'properties'
+          ? { [P in keyof S[K]]: WithoutDefaults<S[K][P]> }
+          : S[K];
+      }
+    : S;
 
 /** The same schema with no defaults: an override sets only what it names. */
-function withoutDefaults(schema: unknown): unknown {
+function withoutDefaults<S>(schema: S): WithoutDefaults<S> {
+  return stripDefaults(schema) as WithoutDefaults<S>;
+}
+
+function stripDefaults(schema: unknown): unknown {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'default') continue;
     out[key] =
       key === 'properties' && value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, withoutDefaults(s)]))
+        ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, stripDefaults(s)]))
         : value;
   }
   return out;
@@ -263,4 +253,4 @@ export const generatorConfigSchema = {
       additionalProperties: withoutDefaults(filtersSchema),
     },
   },
-} as const;
+} as const satisfies ConfigSchema;

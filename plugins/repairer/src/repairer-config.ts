@@ -1,26 +1,15 @@
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 import {
   DEFAULT_META_TALK,
   DEFAULT_REFUSALS,
-  type LlmSettings,
   llmSettingsSchema,
   maxInvalidRetriesSchema,
-  type SamplingParams,
   samplingParamsSchema,
-  type TemplatesConfig,
   templatesConfigSchema,
 } from '@tane/prompt-kit';
 
-/** Config of the repairer stage, with defaults applied. */
-export interface RepairerConfig {
-  /** Repairs per record; a record that already had this many goes to `give_up` without a model call. */
-  maxAttempts: number;
-  llm: LlmSettings;
-  params: SamplingParams;
-  templates: TemplatesConfig;
-  maxInvalidRetries: number;
-  /** Assistant talk a repaired example must not hold (the generator's `metaTalk` and `refusals` filters). */
-  filters: { metaTalk: string[]; refusals: string[] };
-}
+/** Config of the repairer stage, after schema defaults are applied (derived from its schema). */
+export type RepairerConfig = ConfigFromSchema<typeof repairerConfigSchema>;
 
 /** JSON Schema of {@link RepairerConfig}. */
 export const repairerConfigSchema = {
@@ -32,7 +21,8 @@ export const repairerConfigSchema = {
       minimum: 0,
       maximum: 10,
       default: 2,
-      description: 'Repairs per record before it is given up (0 = never repair)',
+      description:
+        'Repairs per record; a record that already had this many goes to give_up without a model call (0 = never repair)',
     },
     llm: llmSettingsSchema,
     params: samplingParamsSchema(
@@ -66,4 +56,4 @@ export const repairerConfigSchema = {
       },
     },
   },
-} as const;
+} as const satisfies ConfigSchema;

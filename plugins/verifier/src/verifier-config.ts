@@ -1,17 +1,11 @@
-import type { JsonSchema } from '@tane/core';
-import { type VerifySpec, verifySpecSchema } from './verify-spec.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
+import { verifySpecSchema } from './verify-spec.ts';
 
-/** Config of the verifier stage (after schema defaults are applied). */
-export interface VerifierConfig {
-  /** Checks per category id, added to (and overriding) what `meta.category.verify` declares. */
-  categories: Record<string, VerifySpec>;
-  /** Checks for every category (overridden per category). */
-  defaults: VerifySpec;
-  /** Read the checks the category router puts in `meta.category.verify` (default true). */
-  fromCategories: boolean;
-}
+/** Config of the verifier stage, after schema defaults are applied (derived from its schema). */
+export type VerifierConfig = ConfigFromSchema<typeof verifierConfigSchema>;
 
-export const verifierConfigSchema: JsonSchema = {
+/** JSON Schema of {@link VerifierConfig}. */
+export const verifierConfigSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -19,13 +13,18 @@ export const verifierConfigSchema: JsonSchema = {
       type: 'object',
       additionalProperties: verifySpecSchema,
       default: {},
-      description: 'Checks per category id; usually declared under `verify:` in categories.yaml instead.',
+      description:
+        'Checks per category id, added to (and overriding) what meta.category.verify declares; usually declared under `verify:` in categories.yaml instead.',
     },
-    defaults: { ...verifySpecSchema, default: {}, description: 'Checks for every category.' },
+    defaults: {
+      ...verifySpecSchema,
+      default: {},
+      description: 'Checks for every category (overridden per category).',
+    },
     fromCategories: {
       type: 'boolean',
       default: true,
       description: 'Read the checks from meta.category.verify (categories.yaml, via the category router).',
     },
   },
-};
+} as const satisfies ConfigSchema;

@@ -1,12 +1,9 @@
-import type { JsonSchema } from '@tane/core';
-import type { JsonSpec } from './checks/json-check.ts';
-import type { LengthSpec } from './checks/length-check.ts';
-import type { RegexSpec } from './checks/regex-check.ts';
-import type { SqlSpec } from './checks/sql-check.ts';
+import type { ConfigFromSchema, ConfigSchema } from '@tane/core';
 
 /**
  * The checks declared for one category, as written under `verify:` in
- * `categories.yaml` (or under `categories.<id>` in the stage config).
+ * `categories.yaml` (or under `categories.<id>` in the stage config); derived from
+ * {@link verifySpecSchema}.
  *
  * @example
  * ```yaml
@@ -16,35 +13,57 @@ import type { SqlSpec } from './checks/sql-check.ts';
  *   verify: { lang: en, length: { min: 1 } }
  * ```
  */
-export interface VerifySpec {
-  sql?: boolean | SqlSpec;
-  arithmetic?: boolean;
-  json?: boolean | JsonSpec;
-  formula?: boolean;
-  /** The language the output must be in (`en`, `ja`). */
-  lang?: string;
-  length?: LengthSpec;
-  regex?: RegexSpec;
-}
+export type VerifySpec = ConfigFromSchema<typeof verifySpecSchema>;
 
-const onOrOptions = (options: Record<string, unknown>): JsonSchema => ({
-  oneOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: options }],
-});
+/** The options of a check that is on with `true` or with an object of options. */
+type Options<T> = Exclude<T, boolean | undefined>;
+export type SqlSpec = Options<VerifySpec['sql']>;
+export type JsonSpec = Options<VerifySpec['json']>;
+export type LengthSpec = NonNullable<VerifySpec['length']>;
+export type RegexSpec = NonNullable<VerifySpec['regex']>;
+
+const onOrOptions = <P extends Record<string, ConfigSchema>>(options: P) =>
+  ({
+    oneOf: [{ type: 'boolean' }, { type: 'object', additionalProperties: false, properties: options }],
+  }) as const;
 
 /** JSON Schema of a {@link VerifySpec}. */
-export const verifySpecSchema: JsonSchema = {
+export const verifySpecSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    sql: onOrOptions({ compareExpected: { type: 'boolean' }, required: { type: 'boolean' } }),
+    sql: onOrOptions({
+      compareExpected: {
+        type: 'boolean',
+        description:
+          'Require the result to equal the rows after `expected:` / `期待する結果:` in the input, when given (default true)',
+      },
+      required: {
+        type: 'boolean',
+        description:
+          'An answer without a query fails (default true); false: such answers are skipped (mixed coding categories)',
+      },
+    }),
     arithmetic: { type: 'boolean' },
     json: onOrOptions({
-      requiredKeys: { type: 'array', items: { type: 'string', minLength: 1 } },
-      schema: { type: 'object' },
-      keysFromInstruction: { type: 'boolean' },
+      requiredKeys: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: 'Top-level keys the object must have (besides those the instruction names)',
+      },
+      schema: { type: 'object', description: 'A JSON Schema the parsed output must match' },
+      keysFromInstruction: {
+        type: 'boolean',
+        description:
+          'Take the keys the instruction lists ("with the keys a, b and c", "キーは a, b") as required (default true)',
+      },
     }),
     formula: { type: 'boolean' },
-    lang: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$' },
+    lang: {
+      type: 'string',
+      pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+      description: 'The language the output must be in (en, ja)',
+    },
     length: {
       type: 'object',
       additionalProperties: false,
@@ -59,4 +78,4 @@ export const verifySpecSchema: JsonSchema = {
       },
     },
   },
-};
+} as const satisfies ConfigSchema;

@@ -1,15 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type CheckResult, clip, failed, fencedBlock, passed, skipped } from '../check-result.ts';
+import type { JsonSpec } from '../verify-spec.ts';
 
-/** What a JSON output must have. */
-export interface JsonSpec {
-  /** Top-level keys the object must have (besides those the instruction names). */
-  requiredKeys?: string[];
-  /** A JSON Schema the parsed output must match. */
-  schema?: Record<string, unknown>;
-  /** Take the keys the instruction lists ("with the keys a, b and c", "キーは a, b") as required (default true). */
-  keysFromInstruction?: boolean;
-}
+export type { JsonSpec };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();

@@ -1,10 +1,7 @@
 import { type CheckResult, failed, passed } from '../check-result.ts';
+import type { LengthSpec } from '../verify-spec.ts';
 
-/** Length bounds of the output, in characters (code points). */
-export interface LengthSpec {
-  min?: number;
-  max?: number;
-}
+export type { LengthSpec };
 
 export function checkLength(output: string, spec: LengthSpec): CheckResult {
   const n = [...output.trim()].length;

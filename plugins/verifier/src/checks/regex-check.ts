@@ -1,10 +1,7 @@
 import { type CheckResult, failed, passed } from '../check-result.ts';
+import type { RegexSpec } from '../verify-spec.ts';
 
-/** Patterns (JavaScript regular expressions, flag `u`) the output must or must not contain. */
-export interface RegexSpec {
-  required?: string[];
-  forbidden?: string[];
-}
+export type { RegexSpec };
 
 export function checkPatterns(output: string, spec: RegexSpec): CheckResult {
   const missing = (spec.required ?? []).filter((p) => !new RegExp(p, 'u').test(output));

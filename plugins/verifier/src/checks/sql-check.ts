@@ -1,14 +1,9 @@
 import Database from 'better-sqlite3';
 import { type CheckResult, clip, failed, fencedBlock, passed, skipped } from '../check-result.ts';
+import type { SqlSpec } from '../verify-spec.ts';
 import { addDialectFunctions, toSqlite } from './sqlite-dialect.ts';
 
-/** What a SQL answer must do. */
-export interface SqlSpec {
-  /** Require the result to equal the rows after `expected:` / `期待する結果:` in the input, when given (default true). */
-  compareExpected?: boolean;
-  /** An answer without a query fails (default true); false: such answers are skipped (mixed coding categories). */
-  required?: boolean;
-}
+export type { SqlSpec };
 
 const CREATE = /CREATE\s+TABLE[\s\S]*?\)\s*;/gi;
 const INSERT = /INSERT\s+INTO[\s\S]*?\)\s*;/gi;
