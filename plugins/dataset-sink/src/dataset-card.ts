@@ -158,6 +158,31 @@ export function renderDatasetCard(
     }
     out.push('');
   }
+  const mix = manifest.mixture;
+  if (mix) {
+    out.push('## Mixture', '');
+    out.push(
+      `The exports hold a mixture of **${mix.rows}** rows drawn from the ${mix.accepted} accepted (seed ${mix.seed}${mix.total !== undefined ? `, total ${mix.total} requested` : ''}${mix.upsample ? ', up-sampling on' : ''}); \`shards/\` keeps every accepted row.`,
+      '',
+      '| source | weight | cap | available | requested | actual | sampling |',
+      '|---|--:|--:|--:|--:|--:|---|',
+    );
+    for (const [name, s] of Object.entries(mix.sources)) {
+      out.push(
+        `| ${cell(name)} | ${s.weight} | ${s.cap ?? ''} | ${s.available} | ${s.requested} | ${s.actual} | ${s.sampling} |`,
+      );
+    }
+    out.push('', '| category | cap | available | actual |', '|---|--:|--:|--:|');
+    for (const [name, c] of Object.entries(mix.categories)) {
+      out.push(`| ${cell(name)} | ${c.cap ?? ''} | ${c.available} | ${c.actual} |`);
+    }
+    out.push('');
+    if (mix.missingSources.length > 0)
+      out.push(
+        `Named in the recipe but without accepted rows: ${mix.missingSources.map((s) => `\`${s}\``).join(', ')}.`,
+        '',
+      );
+  }
   out.push('## Files and formats', '');
   out.push(
     '- `shards/<category>/part-NNNNN.jsonl` — the dataset itself, one row per line: `{id, category, language, instruction, input, output, meta: {judge, generation, repairs}, lineage}`. Checksums are in `manifest.json`.',

@@ -6,9 +6,10 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { renderDatasetCard } from './dataset-card.ts';
 import { classifyRecord, countedPart, type DatasetRow, type OutcomeLogEntry } from './dataset-row.ts';
 import { DatasetTally } from './dataset-tally.ts';
-import { type ExportInfo, writeExports } from './export-formats.ts';
+import { type ExportInfo, type RowSource, writeExports } from './export-formats.ts';
 import { GroupCommit, SerialQueue } from './group-commit.ts';
 import { buildManifest, type DatasetManifest } from './manifest.ts';
+import { type MixtureSummary, planMixture } from './mixture.ts';
 import { type OutcomeFileInfo, writeOutcomeFiles } from './outcome-files.ts';
 import { OutcomeLog } from './outcome-log.ts';
 import { type QualitySummary, summariseQuality } from './quality-summary.ts';
@@ -98,6 +99,20 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
     let rowsChangedSinceExport = true;
     let outcomesChangedSinceExport = true;
     let lastPublish = 0;
+    let mixture: MixtureSummary | undefined;
+    const warnedMissing = new Set<string>();
+    if (config.mixture?.sources) {
+      const weights = Object.values(config.mixture.sources).map((s) => s.weight ?? 1);
+      if (weights.length > 0 && weights.every((w) => w === 0))
+        throw new TaneError(
+          'CONFIG_INVALID',
+          'mixture: every source has weight 0, so the mixture would be empty',
+          {
+            where: `stage ${ctx.stage}: config.mixture.sources`,
+            hint: 'give at least one source a weight above 0, or remove the mixture',
+          },
+        );
+    }
     let exports: ExportInfo[] = [];
     let outcomeFiles: OutcomeFileInfo[] = [];
 
@@ -224,7 +239,29 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       const rowsChanged = rowsChangedSinceExport;
       if (rowsChanged) {
         try {
-          exports = await writeExports(dir, store, config.formats, {
+          let rows: RowSource = store;
+          if (config.mixture) {
+            const planned = await planMixture(store, {
+              seed: config.mixture.seed,
+              upsample: config.mixture.upsample,
+              ...(config.mixture.total !== undefined ? { total: config.mixture.total } : {}),
+              ...(config.mixture.sources ? { sources: config.mixture.sources } : {}),
+              ...(config.mixture.categories ? { categories: config.mixture.categories } : {}),
+            });
+            rows = planned.source;
+            mixture = planned.summary;
+            for (const s of mixture.missingSources) {
+              if (warnedMissing.has(s)) continue;
+              warnedMissing.add(s);
+              ctx.logger.warn(
+                `mixture: source '${s}' has no accepted rows (yet); the weights are shared among the sources that have some`,
+                {
+                  source: s,
+                },
+              );
+            }
+          }
+          exports = await writeExports(dir, rows, config.formats, {
             ...(config.systemPrompt ? { systemPrompt: config.systemPrompt } : {}),
           });
         } catch (err) {
@@ -252,6 +289,7 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
         exports,
         outcomeFiles,
         notes: generated.notes,
+        ...(mixture ? { mixture } : {}),
       });
       try {
         await writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import { type CategoryStats, type DatasetTally, type SourceStats, totalStats } from './dataset-tally.ts';
 import type { ExportInfo } from './export-formats.ts';
+import type { MixtureSummary } from './mixture.ts';
 import type { ShardInfo } from './shard-store.ts';
 
 /** `manifest.json` of a dataset folder. */
@@ -27,6 +28,8 @@ export interface DatasetManifest {
   outcomeFiles: { path: string; rows: number }[];
   /** Anything that makes the figures incomplete (e.g. an unreadable `generated` topic). */
   notes: string[];
+  /** With a mixture recipe: what the exports hold, requested vs actual per source and category. */
+  mixture?: MixtureSummary;
 }
 
 /** What {@link buildManifest} needs. */
@@ -45,6 +48,7 @@ export interface ManifestInput {
   exports?: ExportInfo[];
   outcomeFiles?: { path: string; rows: number }[];
   notes?: string[];
+  mixture?: MixtureSummary;
 }
 
 /**
@@ -80,5 +84,6 @@ export function buildManifest(input: ManifestInput): DatasetManifest {
     exports: input.exports ?? [],
     outcomeFiles: input.outcomeFiles ?? [],
     notes,
+    ...(input.mixture ? { mixture: input.mixture } : {}),
   };
 }

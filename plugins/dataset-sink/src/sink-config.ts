@@ -54,6 +54,54 @@ export const datasetSinkConfigSchema = {
       description: "Logical topic read for the per-category `generated` counts ('' to skip).",
       default: 'generated',
     },
+    mixture: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'A mixture recipe: the exports (not the shards, which keep every accepted row) hold a seeded sample of the accepted rows by source and category; manifest.json and the card show requested vs actual. See docs/mixing.md.',
+      properties: {
+        seed: {
+          type: 'integer',
+          default: 0,
+          description: 'Seeds the row hash that picks the rows of a sampled source.',
+        },
+        total: {
+          type: 'integer',
+          minimum: 1,
+          description:
+            'Rows of the mixture; without it the weights give the largest mixture that needs no up-sampling.',
+        },
+        upsample: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Repeat the rows of a source that has fewer than requested (default: it gives what it has).',
+        },
+        sources: {
+          type: 'object',
+          description:
+            'Per source (an imported source name, or `generated` for the Self-Instruct rows): weight (relative share) and cap (most rows). Sources not named are left out.',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              weight: { type: 'number', minimum: 0, description: 'Relative share (default 1).' },
+              cap: { type: 'integer', minimum: 0, description: 'Most rows of this source.' },
+            },
+          },
+          examples: [{ generated: { weight: 0.3 }, 'dolly-ja': { weight: 0.7, cap: 400000 } }],
+        },
+        categories: {
+          type: 'object',
+          description: 'Per category: cap (most rows of the category in the mixture, over all sources).',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { cap: { type: 'integer', minimum: 0, description: 'Most rows of this category.' } },
+          },
+        },
+      },
+    },
     card: {
       type: 'object',
       additionalProperties: false,
