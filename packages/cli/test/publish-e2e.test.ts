@@ -214,6 +214,13 @@ async function npmInstall(dir: string, ...pkgs: string[]) {
     cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(native, 'build'), { recursive: true });
 }
 
+/** Re-runs the project's pipeline from `generated` into datasets and topics suffixed `suffix`. */
+const replay = async (dir: string, suffix: string) =>
+  ok(
+    await tane(dir, 'replay', 'with-plugin.yaml', '--from', 'generated', '--suffix', suffix, '--until-idle'),
+    `replay into ${suffix}`,
+  );
+
 /** `tane` as installed in `dir`, against the simulator. */
 const tane = (dir: string, ...args: string[]) =>
   sh('npx', ['--no-install', 'tane', ...args], dir, {
@@ -373,19 +380,7 @@ describe('a team outside this repository', () => {
     ok(await sh('npm', ['version', 'minor', '--no-git-tag-version'], plug), 'npm version minor');
     ok(await sh('npm', ['publish'], plug), 'npm publish 1.1.0');
     await npmInstall(proj, `${PLUGIN}@^1.0.0`);
-    ok(
-      await tane(
-        proj,
-        'replay',
-        'with-plugin.yaml',
-        '--from',
-        'generated',
-        '--suffix',
-        'v110',
-        '--until-idle',
-      ),
-      'replay on 1.1.0',
-    );
+    await replay(proj, 'v110');
     step('replay on 1.1.0');
     const v110 = datasetRows(join(proj, '.tane/datasets/with-plugin.v110'));
     expect(v110.map((r) => r.id)).toEqual(v100.map((r) => r.id));
@@ -414,19 +409,7 @@ describe('a team outside this repository', () => {
     // 6. Pin the older version and replay: the older dataset again, row for row.
     await npmInstall(proj, `${PLUGIN}@1.0.0`);
     usePipeline('1.0.0');
-    ok(
-      await tane(
-        proj,
-        'replay',
-        'with-plugin.yaml',
-        '--from',
-        'generated',
-        '--suffix',
-        'v100',
-        '--until-idle',
-      ),
-      'replay on 1.0.0',
-    );
+    await replay(proj, 'v100');
     expect(datasetRows(join(proj, '.tane/datasets/with-plugin.v100'))).toEqual(v100);
     step('replayed on 1.0.0');
   }, 300_000);
