@@ -1,6 +1,13 @@
 import { checkPluginConfig, type PluginDefinition, TaneError } from '@tane/core';
 
-/** What the harness saw a plugin do, across every `testPlugin(...).run` in this process. */
+/**
+ * What the harness saw a plugin do, across every `testPlugin(...).run` in this process.
+ *
+ * It is kept in memory only, on purpose: a test runner that isolates test files (vitest does by
+ * default, `node --test` runs each file in a process of its own) gives every file its own
+ * record, so a behaviour check sees exactly the tests of the file it runs in — never a stale
+ * run, another plugin's run or a file that happened to finish first.
+ */
 export interface PluginBehaviour {
   routes: Set<string>;
   accepted: Set<string>;
@@ -32,11 +39,17 @@ export function observedBehaviour(plugin: Pick<PluginDefinition<unknown>, 'name'
 export interface DefinitionCheckOptions {
   /**
    * Also compare the definition with what the harness saw in this process's tests: every route
-   * emitted at least once, only declared record types accepted and emitted. Call it after the
-   * tests that exercise the plugin (an `afterAll`, or a last test in the same file).
+   * emitted at least once, only declared record types accepted and emitted (inputs the stage
+   * failed on are not counted). What the harness saw is not shared between test files, so call
+   * it in the file whose `testPlugin` tests reach every route, after them: an `afterAll`
+   * (vitest), an `after` (`node:test`) or a last test. Run that file whole: with a name filter
+   * or `.only`, the routes of the tests left out are reported as never reached.
    */
   behaviour?: boolean;
-  /** Routes the tests are not expected to reach, each with the reason. */
+  /**
+   * Routes the tests are not expected to reach through the harness, each with the reason
+   * (e.g. `{ overflow: 'needs a broker that runs out of space' }`); prefer a test that reaches it.
+   */
   unreachable?: Record<string, string>;
 }
 
@@ -44,12 +57,15 @@ export interface DefinitionCheckOptions {
  * Checks a plugin's definition the way the engine and the docs rely on it: name, version and
  * engine API present; the config schema compiles in strict mode; every example's config is
  * valid; route names unique and described; `accepts`/`emits` declared; and, with `behaviour`,
- * that its tests reach every route and that it accepts and emits what it declares.
+ * that the tests of this file reach every route and that it accepts and emits what it declares.
  * Returns the problems found (empty when the definition holds).
  *
  * @example
  * ```ts
+ * // At the end of the test file whose `testPlugin` tests reach every route (vitest):
  * afterAll(() => expect(checkPluginDefinition(plugin, { behaviour: true })).toEqual([]));
+ * // node:test
+ * after(() => assert.deepEqual(checkPluginDefinition(plugin, { behaviour: true }), []));
  * ```
  */
 export function checkPluginDefinition(
