@@ -10,8 +10,8 @@ import {
   type RecordContext,
   type TaneRecord,
 } from '@tane/core';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import categoryRouter from './index.ts';
 
 const CATEGORIES = `version: 1
@@ -247,3 +247,6 @@ describe('category-router definition', () => {
     });
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(categoryRouter, { behaviour: true })).toEqual([]));

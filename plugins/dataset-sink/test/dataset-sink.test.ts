@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaneRecord } from '@tane/core';
 import { readDataset } from '@tane/report';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import sink, { type DatasetManifest, formatDatasetSummary, summariseDataset } from '../src/index.ts';
 
 const LINEAGE = [
@@ -431,3 +431,6 @@ describe('@tane/plugin-dataset-sink', () => {
     expect(m.categories['email-reply']).toMatchObject({ generated: 10, filtered: 1, balanced: true });
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(sink, { behaviour: true })).toEqual([]));

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { memoryLogger, type TaneRecord } from '@tane/core';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import decontaminate from '../src/index.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
@@ -126,3 +126,6 @@ describe('@tane/plugin-decontaminate', () => {
     expect(out.failed).toEqual([expect.objectContaining({ code: 'INPUT_INVALID' })]);
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(decontaminate, { behaviour: true })).toEqual([]));

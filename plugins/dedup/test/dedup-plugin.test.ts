@@ -1,6 +1,6 @@
 import type { TaneRecord } from '@tane/core';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import dedup from '../src/index.ts';
 
 const INVOICE =
@@ -140,3 +140,6 @@ describe('@tane/plugin-dedup', () => {
     });
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(dedup, { behaviour: true })).toEqual([]));

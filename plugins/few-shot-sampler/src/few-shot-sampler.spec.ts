@@ -8,8 +8,8 @@ import {
   type RecordContext,
   type TaneRecord,
 } from '@tane/core';
-import { makeRecord, type PluginHarness, testPlugin } from '@tane/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, type PluginHarness, testPlugin } from '@tane/testkit';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FewShotExample } from './example-pool.ts';
 import sampler from './index.ts';
 
@@ -267,3 +267,6 @@ describe('few-shot-sampler definition', () => {
     }
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(sampler, { behaviour: true })).toEqual([]));

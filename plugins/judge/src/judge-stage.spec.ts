@@ -2,8 +2,8 @@ import { TaneError, type TaneRecord } from '@tane/core';
 import type { JsonChatRequest } from '@tane/llm';
 import type { LlmClientFactory } from '@tane/prompt-kit';
 import { candidateRecord, fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import judge from './index.ts';
 import type { JudgeReply } from './judge-reply.ts';
 import { createJudgeStage, type JudgeMeta } from './judge-stage.ts';
@@ -182,3 +182,6 @@ describe('judge stage', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(judge, { behaviour: true })).toEqual([]));

@@ -1,8 +1,8 @@
 import { memoryLogger, stableHash32, TaneError, type TaneRecord } from '@tane/core';
 import type { LlmClientFactory } from '@tane/prompt-kit';
 import { fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createGeneratorStage, type GenerationMeta } from './generator-stage.ts';
 import generator from './index.ts';
 
@@ -290,3 +290,6 @@ describe('generator stage', () => {
     );
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(generator, { behaviour: true })).toEqual([]));

@@ -2,8 +2,8 @@ import type { TaneRecord } from '@tane/core';
 import type { JsonChatRequest } from '@tane/llm';
 import type { LlmClientFactory } from '@tane/prompt-kit';
 import { candidateRecord, fakeLlmClients, withLlmClientFactory } from '@tane/prompt-kit/testing';
-import { testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import repairer from './index.ts';
 import type { RepairReply } from './repair-reply.ts';
 import { createRepairerStage, type RepairMeta } from './repairer-stage.ts';
@@ -142,3 +142,6 @@ describe('repairer stage', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(repairer, { behaviour: true })).toEqual([]));

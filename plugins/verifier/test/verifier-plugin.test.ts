@@ -1,5 +1,5 @@
-import { makeRecord, testPlugin } from '@tane/testkit';
-import { describe, expect, it } from 'vitest';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import verifier, { type VerificationMeta } from '../src/index.ts';
 
 const SQL_CATEGORY = {
@@ -89,3 +89,6 @@ describe('@tane/plugin-verifier', () => {
     expect(out.failed.map((f) => f.code)).toEqual(['CONFIG_INVALID', 'INPUT_INVALID']);
   });
 });
+
+// The harness tests above reach every route: what they saw must match the definition.
+afterAll(() => expect(checkPluginDefinition(verifier, { behaviour: true })).toEqual([]));
