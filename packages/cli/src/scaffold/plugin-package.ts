@@ -1,7 +1,7 @@
 /**
  * The files of a new third-party plugin package (`tane plugin new`): a definition with a config
- * schema, routes and examples, a test on `node:test` with `@tane/testkit`, a TypeScript build
- * to `dist/`, and a README. Versions of the SDK are the ones this tane was built with.
+ * schema, routes and examples, a test on `node:test` with `@tane/testkit` (ending with the
+ * definition and behaviour check), a TypeScript build to `dist/`, and a README. Versions of the SDK are the ones this tane was built with.
  */
 export interface PluginPackageOptions {
   /** npm package name, e.g. `@acme/tane-plugin-min-length`. */
@@ -102,8 +102,8 @@ export default definePlugin<Config>({
 });
 `;
   const test = `import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { makeRecord, testPlugin } from '@tane/testkit';
+import { after, test } from 'node:test';
+import { checkPluginDefinition, makeRecord, testPlugin } from '@tane/testkit';
 import plugin from './index.ts';
 
 const candidate = (output: string) =>
@@ -124,6 +124,11 @@ test('dead-letters a record without an output, with a code', async () => {
   assert.equal(out.failed[0]?.code, 'INPUT_INVALID');
   await h.close();
 });
+
+// After the tests of this file: the definition holds (config schema, examples, routes), every
+// route was reached and only the declared record types were taken and sent. A new route needs
+// a test here that reaches it.
+after(() => assert.deepEqual(checkPluginDefinition(plugin, { behaviour: true }), []));
 `;
   const readme = `# ${o.name}
 
