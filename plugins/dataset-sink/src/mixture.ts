@@ -203,8 +203,9 @@ export async function planMixture(
     }
     categories[c] = { ...(cap !== undefined ? { cap } : {}), available: availableInCategory, actual };
   }
-  const copiesOf = (row: DatasetRow, category: string, hash: number): number => {
-    const k = times(sourceOf(row), hash);
+  /** Copies of a row in the mixture: its source's take, then its category's cap. */
+  const copiesOf = (source: string, category: string, hash: number): number => {
+    const k = times(source, hash);
     const cut = categoryCut.get(category);
     if (!cut || k === 0 || hash < cut.below) return k;
     return hash === cut.below ? Math.min(k, cut.atMost) : 0;
@@ -212,12 +213,7 @@ export async function planMixture(
 
   // The per-source actual counts, after the category caps (one more pass over the hashes).
   for (const g of groups.values()) {
-    for (const h of g.hashes) {
-      const k = times(g.source, h);
-      const cut = categoryCut.get(g.category);
-      const kept = !cut || k === 0 || h < cut.below ? k : h === cut.below ? Math.min(k, cut.atMost) : 0;
-      sources[g.source]!.actual += kept;
-    }
+    for (const h of g.hashes) sources[g.source]!.actual += copiesOf(g.source, g.category, h);
   }
   const missingSources = listed
     ? Object.keys(named)
@@ -232,7 +228,7 @@ export async function planMixture(
       for await (const batch of store.rows(category)) {
         const out: DatasetRow[] = [];
         for (const row of batch) {
-          const k = copiesOf(row, category, mixtureHash(recipe.seed, row.id));
+          const k = copiesOf(sourceOf(row), category, mixtureHash(recipe.seed, row.id));
           for (let i = 0; i < k; i++) out.push(row);
         }
         if (out.length > 0) yield out;
