@@ -174,6 +174,8 @@ export async function main(argv: string[] = process.argv.slice(2)) {
       quick: { type: 'boolean', default: process.env.TANE_BENCH_QUICK === '1' },
       rouge: { type: 'boolean', default: false },
       'min-shared-bands': { type: 'string' },
+      'bucket-cap': { type: 'string' },
+      scope: { type: 'string', default: 'category' },
       out: { type: 'string', default: 'bench/results/dedup.json' },
     },
   });
@@ -185,7 +187,11 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     threshold: THRESHOLD,
     ...(values.rouge ? { rougeL: { enabled: true, threshold: 0.7 } } : {}),
     ...(minSharedBands === undefined ? {} : { minSharedBands }),
+    ...(values['bucket-cap'] === undefined ? {} : { bucketCap: Number(values['bucket-cap']) }),
   });
+  if (values.scope !== 'category' && values.scope !== 'global')
+    throw new Error(`--scope is category or global, got ${values.scope}`);
+  const scopeOf = values.scope === 'global' ? () => '' : (i: number) => String(i % CATEGORIES);
   const flagged = new Uint8Array(N); // 0 unique, 1 exact, 2 near
   const duplicateOf = new Int32Array(N).fill(-1);
   let generationMs = 0;
@@ -196,7 +202,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     const g0 = performance.now();
     const ex = record(i);
     generationMs += performance.now() - g0;
-    const d = index.offer(idOf(i), ex, String(i % CATEGORIES));
+    const d = index.offer(idOf(i), ex, scopeOf(i));
     if (d.status === 'duplicate') {
       flagged[i] = d.reason === 'exact' ? 1 : 2;
       duplicateOf[i] = Number.parseInt(d.duplicateOf, 16);
@@ -282,7 +288,8 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     platform: `${process.platform}-${process.arch}`,
     records: N,
     settings: {
-      scope: 'category',
+      scope: values.scope,
+      bucketCap: index.bucketCap,
       categories: CATEGORIES,
       ngram: 3,
       numPerm: 128,

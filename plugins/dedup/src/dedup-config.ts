@@ -75,6 +75,14 @@ export const dedupConfigSchema = {
       description:
         'With ROUGE-L on: a category (scope) with at most this many indexed examples is compared with every one of them instead of the LSH candidates only, so no near-duplicate pair slips through while it is small (LSH misses pairs with a high ROUGE-L but a low n-gram Jaccard, e.g. one long input under two instructions). 0 always uses LSH.',
     },
+    bucketCap: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 65536,
+      default: 64,
+      description:
+        'Entries one LSH bucket keeps. Past it a bucket keeps the examples whose text hashes lowest, so the cost per example stays flat as the index grows (texts of common words crowd a few buckets); near duplicates are still found through their other bands.',
+    },
     seedsTopic: {
       type: 'string',
       description: "Logical topic whose seeds are indexed at start ('' to skip).",

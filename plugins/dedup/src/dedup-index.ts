@@ -1,4 +1,4 @@
-import { BandTable } from './band-table.ts';
+import { BandTable, DEFAULT_BUCKET_CAP } from './band-table.ts';
 import { CandidateCounter } from './candidate-counter.ts';
 import { hashString52 } from './hash32.ts';
 import { estimateJaccard, MinHasher } from './min-hasher.ts';
@@ -39,6 +39,15 @@ export interface DedupIndexOptions {
    * 0 always uses LSH.
    */
   exhaustiveBelow?: number;
+  /**
+   * Entries an LSH bucket keeps (default 64): past it, a bucket keeps the
+   * examples whose text hashes lowest, so a lookup costs at most
+   * `bands × bucketCap` visits however large the index grows, and what a
+   * bucket holds does not depend on arrival order. Only buckets of very common
+   * band hashes reach it (texts made of common words); near duplicates are
+   * still found through their other shared bands.
+   */
+  bucketCap?: number;
 }
 
 /** The example fields the index reads (extra keys are ignored). */
@@ -77,12 +86,13 @@ class ScopeIndex {
     readonly bands: number,
     readonly stride: number,
     withTokens: boolean,
+    bucketCap: number,
   ) {
     this.bits = new Uint8Array(INITIAL_RECORDS * stride);
     this.bitWords = new Int32Array(this.bits.buffer);
     this.tokens = new Uint32Array(withTokens ? INITIAL_RECORDS * 32 : 0);
     this.tokenEnds = new Uint32Array(withTokens ? INITIAL_RECORDS : 0);
-    this.table = new BandTable(bands, INITIAL_RECORDS * bands * 2);
+    this.table = new BandTable(bands, INITIAL_RECORDS * bands * 2, bucketCap);
   }
 
   tokenStart(record: number): number {
@@ -125,8 +135,9 @@ function grow<T extends Int32Array | Uint32Array | Uint8Array>(array: T, length:
  *
  * Memory per indexed example (defaults): a 128 B sketch (one byte per
  * MinHash value), 32 LSH table entries of 8 B at a load of 0.375–0.75
- * (340–680 B), and the id string with two Map entries (~150 B), so under
- * 1 KB; with ROUGE-L on, 4 B per token as well. `bench/dedup.ts` measures it.
+ * (340–680 B; fewer once crowded buckets are full), a 4 B bucket rank, and
+ * the id string with two Map entries (~150 B), so under 1 KB; with ROUGE-L
+ * on, 4 B per token as well. `bench/dedup.ts` measures it.
  *
  * @example
  * ```ts
@@ -154,6 +165,8 @@ export class DedupIndex {
   private readonly counter = new CandidateCounter();
   private readonly minSharedBands: number;
   private readonly exhaustiveBelow: number;
+  /** Entries an LSH bucket keeps (see {@link DedupIndexOptions.bucketCap}). */
+  readonly bucketCap: number;
   private readonly collect = (record: number): void => {
     if (this.counter.add(record) === this.minSharedBands) this.candidates.push(record);
   };
@@ -164,6 +177,7 @@ export class DedupIndex {
     this.rougeThreshold = options.rougeL?.enabled ? options.rougeL.threshold : undefined;
     this.minSharedBands = Math.max(1, options.minSharedBands ?? (this.rougeThreshold === undefined ? 2 : 1));
     this.exhaustiveBelow = this.rougeThreshold === undefined ? 0 : (options.exhaustiveBelow ?? 256);
+    this.bucketCap = options.bucketCap ?? DEFAULT_BUCKET_CAP;
     this.hasher = new MinHasher({
       ngram: options.ngram ?? 3,
       numPerm: options.numPerm ?? 128,
@@ -231,7 +245,7 @@ export class DedupIndex {
   private scope(name: string): ScopeIndex {
     let s = this.scopes.get(name);
     if (!s) {
-      s = new ScopeIndex(this.hasher.bands, this.stride, this.rougeThreshold !== undefined);
+      s = new ScopeIndex(this.hasher.bands, this.stride, this.rougeThreshold !== undefined, this.bucketCap);
       this.scopes.set(name, s);
     }
     return s;
@@ -357,6 +371,9 @@ export class DedupIndex {
     scope.ids.push(id);
     scope.byId.set(id, record);
     if (!scope.exact.has(this.exactKey)) scope.exact.set(this.exactKey, record);
-    for (let b = 0; b < bands; b++) scope.table.insert(this.queryKeys[b]!, record * bands + b);
+    // The bucket rank: a hash of the compared text (its low 32 bits), so a full
+    // bucket keeps the same records however they arrived.
+    const rank = this.exactKey >>> 0;
+    for (let b = 0; b < bands; b++) scope.table.insert(this.queryKeys[b]!, record * bands + b, rank);
   }
 }

@@ -88,6 +88,7 @@ export const dedupPlugin = definePlugin<DedupConfig>({
       rougeL: config.rougeL,
       ...(config.minSharedBands === undefined ? {} : { minSharedBands: config.minSharedBands }),
       exhaustiveBelow: config.exhaustiveBelow,
+      bucketCap: config.bucketCap,
     });
     const scopeOf = (record: TaneRecord): string => (config.scope === 'global' ? '' : record.category);
 
