@@ -191,28 +191,41 @@ export async function writeExports(
     : undefined;
   const written: ExportInfo[] = [];
   const keepLlmJp = new Set<string>();
-  for (const { category, folder } of source.categories()) {
-    const llmJp = wanted.has('llm-jp-eval')
-      ? await JsonArrayWriter.open(join(dir, exportPath('llm-jp-eval', category, folder)))
-      : undefined;
-    for await (const batch of source.rows(category)) {
-      for (const row of batch) {
-        await lines.plain?.add(toPlain(row));
-        await lines.openai?.add(toOpenAIChat(row, options));
-        await lines.sharegpt?.add(toShareGPT(row, options));
-        await alpaca?.add(toPlain(row));
-        await llmJp?.add(toLlmJpEval(row));
+  // One pass over the shards: the JSON exports are written as the Parquet writer pulls the rows
+  // (both go category by category, in the same order).
+  async function* everyRow(): AsyncGenerator<DatasetRow> {
+    for (const { category, folder } of source.categories()) {
+      const llmJp = wanted.has('llm-jp-eval')
+        ? await JsonArrayWriter.open(join(dir, exportPath('llm-jp-eval', category, folder)))
+        : undefined;
+      for await (const batch of source.rows(category)) {
+        for (const row of batch) {
+          await lines.plain?.add(toPlain(row));
+          await lines.openai?.add(toOpenAIChat(row, options));
+          await lines.sharegpt?.add(toShareGPT(row, options));
+          await alpaca?.add(toPlain(row));
+          await llmJp?.add(toLlmJpEval(row));
+          yield row;
+        }
+      }
+      if (llmJp) {
+        await llmJp.commit();
+        keepLlmJp.add(`${folder}.json`);
+        written.push({
+          format: 'llm-jp-eval',
+          path: exportPath('llm-jp-eval', category, folder),
+          rows: llmJp.rows,
+        });
       }
     }
-    if (llmJp) {
-      await llmJp.commit();
-      keepLlmJp.add(`${folder}.json`);
-      written.push({
-        format: 'llm-jp-eval',
-        path: exportPath('llm-jp-eval', category, folder),
-        rows: llmJp.rows,
-      });
+  }
+  if (wanted.has('parquet')) {
+    for (const f of await writeParquetExport(dir, everyRow())) written.push({ format: 'parquet', ...f });
+  } else {
+    for await (const _ of everyRow()) {
+      // the JSON exports are written as the rows pass
     }
+    await rm(join(dir, 'data'), { recursive: true, force: true });
   }
   for (const f of ['plain', 'openai', 'sharegpt'] as const) {
     const w = lines[f];
@@ -223,16 +236,6 @@ export async function writeExports(
   if (alpaca) {
     await alpaca.commit();
     written.push({ format: 'alpaca', path: exportPath('alpaca'), rows: alpaca.rows });
-  }
-  if (wanted.has('parquet')) {
-    const source_ = source;
-    async function* all(): AsyncGenerator<DatasetRow> {
-      for (const { category } of source_.categories())
-        for await (const batch of source_.rows(category)) yield* batch;
-    }
-    for (const f of await writeParquetExport(dir, all())) written.push({ format: 'parquet', ...f });
-  } else {
-    await rm(join(dir, 'data'), { recursive: true, force: true });
   }
   await removeStale(dir, wanted, keepLlmJp);
   return written.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRow } from './dataset-row.ts';
 import type { RowSource } from './export-formats.ts';
-import { type MixtureRecipe, planMixture } from './mixture.ts';
+import { apportion, type MixtureRecipe, planMixture } from './mixture.ts';
 
 function row(id: string, category: string, source?: string): DatasetRow {
   return {
@@ -104,5 +104,38 @@ describe('planMixture', () => {
     expect(r.summary.categories.qa).toEqual({ cap: 10, available: 85, actual: 10 });
     expect(r.summary.categories.sum).toEqual({ available: 65, actual: 65 });
     expect(r.summary.sources.dolly!.actual + r.summary.sources.generated!.actual).toBe(75);
+  });
+
+  it('asks for exactly the total when the weights do not divide it', async () => {
+    // Three equal weights of 100 rows: rounding each third gives 99 rows; the largest
+    // remainder goes to the first source by name.
+    const oasst = Array.from({ length: 60 }, (_, i) => row(`o${i}`, 'qa', 'oasst'));
+    const r = await mix([...all, ...oasst], {
+      total: 100,
+      sources: { dolly: { weight: 1 }, generated: { weight: 1 }, oasst: { weight: 1 } },
+    });
+    expect(r.ids).toHaveLength(100);
+    expect([
+      r.summary.sources.dolly!.requested,
+      r.summary.sources.generated!.requested,
+      r.summary.sources.oasst!.requested,
+    ]).toEqual([34, 33, 33]);
+  });
+
+  it('apportions by largest remainder', () => {
+    const parts = apportion(
+      [
+        ['a', 0.455],
+        ['b', 0.345],
+        ['c', 0.2],
+      ],
+      7,
+    );
+    // Quotas 3.185, 2.415, 1.4: floors 3, 2, 1 and the one row left goes to b.
+    expect([...parts]).toEqual([
+      ['a', 3],
+      ['b', 3],
+      ['c', 1],
+    ]);
   });
 });

@@ -75,6 +75,33 @@ const thresholdFor = (sorted: number[], n: number) =>
   n <= 0 ? 0 : n >= sorted.length ? Number.POSITIVE_INFINITY : sorted[n]!;
 
 /**
+ * Splits `total` by `shares` (summing to 1) into whole numbers that add up to `total`: each
+ * gets the floor of its quota, and the rows left go one each to the largest fractional parts
+ * (ties to the first in the given order). Rounding each quota instead can miss the total by
+ * one per source.
+ */
+export function apportion(
+  shares: readonly (readonly [string, number])[],
+  total: number,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const quotas = shares.map(([s, share]) => [s, share * total] as const);
+  let left = total;
+  for (const [s, q] of quotas) {
+    out.set(s, Math.floor(q));
+    left -= Math.floor(q);
+  }
+  const byRemainder = quotas
+    .map(([s, q], i) => ({ s, r: q - Math.floor(q), i }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
+  for (let k = 0; k < byRemainder.length && left > 0; k++, left--) {
+    const { s } = byRemainder[k]!;
+    out.set(s, out.get(s)! + 1);
+  }
+  return out;
+}
+
+/**
  * Plans a mixture over the accepted rows: what each source is asked for (weights of `total`,
  * normalised over the sources that have accepted rows; without `total`, the largest mixture with those proportions that no source falls
  * short of), bounded by its cap; a source with more rows gives the rows with the smallest seeded
@@ -119,7 +146,7 @@ export async function planMixture(
     const shares = listed
       ? present.map((s) => [s, weightOf(s) / weightSum] as const)
       : present.map((s) => [s, available(s) / Math.max(1, accepted)] as const);
-    for (const [s, share] of shares) requested.set(s, Math.round(share * recipe.total));
+    for (const [s, n] of apportion(shares, recipe.total)) requested.set(s, n);
   } else if (listed && weightSum > 0) {
     // The largest mixture with these proportions that no source falls short of.
     let scale = Number.POSITIVE_INFINITY;
