@@ -61,6 +61,7 @@ Environment:
   TANE_TRANSPORT               default for --transport
   OPENAI_BASE_URL, OPENAI_API_KEY, TANE_MODEL   the model endpoint used by the model plugins
   OTEL_EXPORTER_OTLP_ENDPOINT  export traces and metrics over OTLP/HTTP
+  TANE_HEAP_GROWING_PERCENT    V8 heap growth between full collections (default 50; 0 = V8's own)
 
 Before consuming, every model endpoint the stages use is checked (GET /models, or a one-token
 request): no OPENAI_BASE_URL, an unreachable server, a refused key or a model the server does not
