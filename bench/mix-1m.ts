@@ -7,7 +7,11 @@
  * decontamination, the sink with JSONL and Parquet exports) on the embedded log, each as a child
  * process under /usr/bin/time. Writes bench/results/mix-1m.json.
  *
- *   node --import tsx bench/mix-1m.ts [--rows 1000000] [--quick] [--out file.json]
+ *   node --import tsx bench/mix-1m.ts [--rows 1000000] [--quick] [--out file.json] [--profile]
+ *     [--node-arg --trace-gc …]
+ *
+ * With `--profile` the `tane run` phase is CPU-profiled and the top self-time entries are kept;
+ * `--node-arg` passes a Node flag to that phase. RSS is sampled every 5 s in every phase.
  *
  * With them, in the same stream, a Self-Instruct run on the simulator: ja-business's 20 categories
  * and seeds, `--rows / 4000` examples a category (at least 4), generated, judged and repaired, then
@@ -30,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { SeededRandom, startLlmSim } from '@tane/llm-sim';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
+import { topOfProfile } from './fixtures/profile.ts';
 import { writeResult } from './fixtures/write-result.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -71,7 +76,13 @@ function nearCopy(r: Row): Row {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { rows: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' } },
+    options: {
+      rows: { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'node-arg': { type: 'string', multiple: true, default: [] },
+    },
   });
   const total = Number(values.rows ?? (values.quick ? 50_000 : 1_000_000));
   const outFile = values.out ?? join(here, 'results/mix-1m.json');
@@ -103,7 +114,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   // --- generate ---------------------------------------------------------------------------------
   const genStart = Date.now();
-  const rng = new SeededRandom(12);
   const nA = Math.round(total * 0.4);
   const nB = Math.round(total * 0.3);
   const nC = total - nA - nB;
@@ -235,14 +245,33 @@ stages:
 `,
   );
 
+  const profileDir = join(dir, 'profile');
+  mkdirSync(profileDir);
   const sim = await startLlmSim({});
   const env = { ...process.env, OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-sim' };
   const timed = (args: string[]) =>
-    new Promise<{ wall: number; cpu: number; rssMiB: number; stderr: string; code: number | null }>((res) => {
+    new Promise<{
+      wall: number;
+      cpu: number;
+      rssMiB: number;
+      stderr: string;
+      code: number | null;
+      samples: Sample[];
+    }>((res) => {
       const tfile = join(dir, `time-${args[0]}.txt`);
       const child = spawn(
         '/usr/bin/time',
-        ['-f', '%e %U %S %M', '-o', tfile, process.execPath, bin, ...args],
+        [
+          '-f',
+          '%e %U %S %M',
+          '-o',
+          tfile,
+          process.execPath,
+          ...(values.profile && args[0] === 'run' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+          ...(args[0] === 'run' ? values['node-arg']! : []),
+          bin,
+          ...args,
+        ],
         {
           cwd: dir,
           env,
@@ -250,18 +279,38 @@ stages:
         },
       );
       let stderr = '';
+      let lastLine = '';
       child.stderr.on('data', (d) => {
         stderr += d;
+        const lines = String(d)
+          .split('\n')
+          .filter((l) => l.trim() !== '');
+        if (lines.length > 0) lastLine = lines[lines.length - 1]!;
       });
+      // Every 5 s: the node process's RSS (the child of /usr/bin/time) and the dataset rows the
+      // last progress line reported, so memory and speed can be read over the run.
+      const started = performance.now();
+      const samples: Sample[] = [];
+      const sampler = setInterval(() => {
+        const rss = childRssMiB(child.pid);
+        if (rss === undefined) return;
+        const m = /dataset ([\d.]+)(k?)/.exec(lastLine);
+        samples.push({
+          seconds: Math.round((performance.now() - started) / 1000),
+          rssMiB: rss,
+          ...(m ? { datasetRows: Math.round(Number(m[1]) * (m[2] ? 1000 : 1)) } : {}),
+        });
+      }, 5000);
       child.stdout.on('data', (d) => process.stderr.write(d));
       child.on('close', (code) => {
+        clearInterval(sampler);
         const [wall, user, sys, rss] = readFileSync(tfile, 'utf8')
           .trim()
           .split('\n')
           .pop()!
           .split(' ')
           .map(Number);
-        res({ wall: wall!, cpu: user! + sys!, rssMiB: Math.round(rss! / 1024), stderr, code });
+        res({ wall: wall!, cpu: user! + sys!, rssMiB: Math.round(rss! / 1024), stderr, code, samples });
       });
     });
   const t = ['--transport', 'local:t.db'];
@@ -303,6 +352,7 @@ stages:
   }));
   const parquetRows = readdirSync(join(ds, 'data')).length;
   const wall = generateSeconds + imp.wall + run.wall;
+  const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
   const result = {
     benchmark: 'mix-1m',
     date: new Date().toISOString(),
@@ -319,7 +369,14 @@ stages:
       exit: imp.code,
       samples: importSamples,
     },
-    run: { wallSeconds: run.wall, cpuSeconds: run.cpu, peakRssMiB: run.rssMiB, exit: run.code },
+    run: {
+      wallSeconds: run.wall,
+      cpuSeconds: run.cpu,
+      peakRssMiB: run.rssMiB,
+      exit: run.code,
+      samples: run.samples,
+      ...(profiles[0] ? { topSelfTime: topOfProfile(join(profileDir, profiles[0]), 25) } : {}),
+    },
     totals: {
       in: tot.generated,
       accepted: tot.accepted,
@@ -366,6 +423,25 @@ stages:
     workdir: dir,
   };
   writeResult(outFile, result);
+}
+
+interface Sample {
+  seconds: number;
+  rssMiB: number;
+  datasetRows?: number;
+}
+
+/** RSS of the (only) child of `pid`, from /proc; undefined once it has gone. */
+function childRssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+    const status = readFileSync(`/proc/${children[0]}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+)/.exec(status);
+    return kb ? Math.round(Number(kb[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLocalTransport } from '@tane/transport-local';
 import { parse, stringify } from 'yaml';
+import { topOfProfile } from './fixtures/profile.ts';
 import { writeResult } from './fixtures/write-result.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,29 +52,6 @@ function processUsage(pid: number): { cpuSeconds: number; rssMiB: number } | und
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.once('exit', (code) => r(code)));
-}
-
-/** Self time per function of a V8 CPU profile, the largest first. */
-function topOfProfile(file: string, count: number): { fn: string; selfMs: number; share: number }[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const cf = byId.get(id)!.callFrame;
-    const key =
-      `${cf.functionName || '(anonymous)'} ${cf.url ? `${basename(cf.url)}:${cf.lineNumber + 1}` : ''}`.trim();
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  const busy = [...self].filter(([k]) => k !== '(idle)');
-  const total = busy.reduce((n, [, t]) => n + t, 0);
-  return busy
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([fn, t]) => ({ fn, selfMs: Math.round(t / 1000), share: Math.round((t / total) * 1000) / 1000 }));
 }
 
 export async function main(argv: string[] = process.argv.slice(2)) {
