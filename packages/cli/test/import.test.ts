@@ -126,5 +126,46 @@ describe('tane import', () => {
     expect(src['dolly-sample'].accepted + src['chat-sample'].accepted).toBe(tot.accepted);
     expect(card).toContain('## Imported sources');
     expect(card).toMatch(/\| dolly-sample \| 5 \| 4 \| 0 \| 1 \| 0 \| 0 \| 80\.0 % \| 20\.0 % \| 0\.0 % \|/);
+
+    // A mixture recipe added afterwards takes effect when the sink starts again, with no model call:
+    // the exports hold the mixture, the shards every accepted row, the manifest requested vs actual.
+    const pipelineFile = join(dir, 'mix', 'pipeline.yaml');
+    writeFileSync(
+      pipelineFile,
+      readFileSync(pipelineFile, 'utf8').replace(
+        'config: { formats: [plain, parquet] }',
+        'config: { formats: [plain, parquet], mixture: { seed: 3, total: 4, sources: { dolly-sample: { weight: 3 }, chat-sample: { weight: 1 } } } }',
+      ),
+    );
+    const sim2 = await startLlmSim({});
+    try {
+      const again = startTane(['run', 'mix/pipeline.yaml', '--until-idle', ...t, '-q'], dir, {
+        ...process.env,
+        OPENAI_BASE_URL: sim2.url,
+        OPENAI_API_KEY: 'sk-sim',
+      });
+      expect(await again.exited, again.output()).toBe(0);
+      expect(sim2.stats().chatCompletions).toBe(0);
+    } finally {
+      await sim2.close();
+    }
+    const mixed = JSON.parse(readFileSync(join(ds, 'manifest.json'), 'utf8'));
+    expect(mixed.totals.accepted).toBe(tot.accepted);
+    expect(mixed.mixture).toMatchObject({ rows: 4, accepted: tot.accepted, missingSources: [] });
+    expect(mixed.mixture.sources['dolly-sample']).toMatchObject({
+      requested: 3,
+      actual: 3,
+      sampling: 'down',
+    });
+    expect(mixed.mixture.sources['chat-sample']).toMatchObject({ requested: 1, actual: 1 });
+    const mixedRows: Record<string, unknown>[] = [];
+    for await (const r of readRows(join(ds, 'data', 'train-00000-of-00001.parquet'), 'parquet'))
+      if ('fields' in r) mixedRows.push(r.fields);
+    expect(mixedRows).toHaveLength(4);
+    const shardIds = new Set(shardRows.map((r) => r.id));
+    expect(mixedRows.every((r) => shardIds.has(r.id as string))).toBe(true);
+    expect(readFileSync(join(ds, 'README.md'), 'utf8')).toContain(
+      '| dolly-sample | 3 |  | 4 | 3 | 3 | down |',
+    );
   });
 });

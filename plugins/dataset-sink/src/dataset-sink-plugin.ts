@@ -112,6 +112,15 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
             hint: 'give at least one source a weight above 0, or remove the mixture',
           },
         );
+      // A source named with only a cap weighs 1; next to weights like 0.3 and 0.7 that is
+      // rarely what was meant, so say so once.
+      const entries = Object.entries(config.mixture.sources);
+      const unweighted = entries.filter(([, s]) => s.weight === undefined).map(([name]) => name);
+      if (unweighted.length > 0 && unweighted.length < entries.length)
+        ctx.logger.warn(
+          `mixture: ${unweighted.map((n) => `'${n}'`).join(', ')} ${unweighted.length === 1 ? 'has' : 'have'} no weight and ${unweighted.length === 1 ? 'counts' : 'count'} as weight 1 beside the weighted sources`,
+          { sources: unweighted, hint: 'give every source in config.mixture.sources a weight' },
+        );
     }
     let exports: ExportInfo[] = [];
     let outcomeFiles: OutcomeFileInfo[] = [];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { memoryLogger } from '@tane/core';
 import { makeRecord, testPlugin } from '@tane/testkit';
 import { describe, expect, it } from 'vitest';
 import sink, { type DatasetManifest } from '../src/index.ts';
@@ -52,6 +53,21 @@ describe('dataset-sink mixture', () => {
     expect(card).toContain('## Mixture');
     expect(card).toContain('| dolly | 2 |  | 40 | 20 | 20 | down |');
     expect(card).toContain('Named in the recipe but without accepted rows: `oasst`.');
+  });
+
+  it('warns once at start when some sources have a weight and others only a cap', async () => {
+    const logger = memoryLogger();
+    const mixture = { seed: 7, sources: { dolly: { weight: 0.7 }, generated: { cap: 5 } } };
+    const h = await testPlugin(sink, { config: { ...fast, mixture }, logger });
+    await h.run(rows);
+    await h.close();
+    const warned = logger.entries.filter((e) => e.level === 'warn' && e.msg.includes('no weight'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.msg).toContain("'generated' has no weight and counts as weight 1");
+    const quiet = memoryLogger();
+    const all = { seed: 7, sources: { dolly: { weight: 0.7 }, generated: { weight: 0.3, cap: 5 } } };
+    await (await testPlugin(sink, { config: { ...fast, mixture: all }, logger: quiet })).close();
+    expect(quiet.entries.filter((e) => e.msg.includes('no weight'))).toHaveLength(0);
   });
 
   it('refuses a recipe whose weights are all 0', async () => {
