@@ -10,6 +10,7 @@ import { linkedAbort } from './linked-abort.ts';
 import type { LlmClient } from './llm-client.ts';
 import type { ResolvedLlmConfig } from './llm-endpoint-config.ts';
 import type { LlmEvent, LlmEventListener } from './llm-event.ts';
+import { type NodeHttpFetch, nodeHttpFetch } from './node-http-fetch.ts';
 import { type CachedResponse, ResponseCache, responseCacheKey } from './response-cache.ts';
 import { type AttemptFailure, backoffDelay, classifyFailure } from './retry-policy.ts';
 import { estimateTokens } from './token-estimate.ts';
@@ -26,6 +27,7 @@ export class OpenAiLlmClient implements LlmClient {
   readonly model: string;
   readonly endpoint: string;
   private readonly sdk: OpenAI;
+  private readonly http: NodeHttpFetch;
   private readonly limiter: EndpointLimiter;
   private readonly ledger = new UsageLedger();
   private readonly cache: ResponseCache | undefined;
@@ -45,7 +47,9 @@ export class OpenAiLlmClient implements LlmClient {
     this.endpoint = config.endpoint;
     this.structuredMode = config.structuredOutput;
     // Retries live in one place (here), so the SDK's own are off.
+    this.http = nodeHttpFetch({ maxSockets: config.maxConcurrency });
     this.sdk = new OpenAI({
+      fetch: this.http,
       apiKey: config.apiKey,
       baseURL: config.baseURL,
       maxRetries: 0,
@@ -217,6 +221,7 @@ export class OpenAiLlmClient implements LlmClient {
     this.activeCalls.clear();
     this.limiter.close();
     this.cache?.close();
+    this.http.close();
     this.listeners.clear();
     this.onClose();
   }

@@ -21,17 +21,35 @@ export interface CacheKeyParts {
   format: { name: string; schema: object } | null;
 }
 
+const schemaTexts = new WeakMap<object, string>();
+
+function schemaText(schema: object): string {
+  let text = schemaTexts.get(schema);
+  if (text === undefined) schemaTexts.set(schema, (text = canonicalJson(schema)));
+  return text;
+}
+
 /**
  * sha256 over (model, params, messages, requested format), with object keys
- * sorted so the same call always maps to the same key.
+ * sorted so the same call always maps to the same key: the hash of
+ * `canonicalJson({ v: 1, model, params, messages, format })`, fed in pieces so the
+ * JSON schema (the same object on every call of a stage) is made canonical once.
  */
 export function responseCacheKey(parts: CacheKeyParts): string {
-  const messages = parts.messages.map((m) => ({ role: m.role, content: m.content }));
-  return createHash('sha256')
-    .update(
-      canonicalJson({ v: 1, model: parts.model, params: parts.params ?? {}, messages, format: parts.format }),
-    )
-    .digest('hex');
+  const hash = createHash('sha256');
+  const format = parts.format
+    ? `{"name":${JSON.stringify(parts.format.name)},"schema":${schemaText(parts.format.schema)}}`
+    : 'null';
+  hash.update(`{"format":${format},"messages":[`);
+  parts.messages.forEach((m, i) => {
+    hash.update(
+      `${i > 0 ? ',' : ''}{"content":${JSON.stringify(m.content) ?? 'null'},"role":${JSON.stringify(m.role) ?? 'null'}}`,
+    );
+  });
+  hash.update(
+    `],"model":${JSON.stringify(parts.model)},"params":${canonicalJson(parts.params ?? {})},"v":1}`,
+  );
+  return hash.digest('hex');
 }
 
 interface SharedDb {
