@@ -126,4 +126,30 @@ categories:
     expect(await taskIds(resumed)).toEqual(await taskIds(straight));
     expect(b.accepted).toEqual(a.accepted);
   });
+
+  it('reads each message of the dataset topic once over all its rounds', async () => {
+    const transport = createMemoryTransport();
+    let datasetReads = 0;
+    const counted = Object.create(transport) as Transport;
+    counted.read = (topic, options) => {
+      const inner = transport.read(topic, options);
+      if (topic !== 't.dataset') return inner;
+      return {
+        async *[Symbol.asyncIterator]() {
+          for await (const m of inner) {
+            datasetReads++;
+            yield m;
+          }
+        },
+      };
+    };
+    const done = new Set<string>();
+    const result = await run(counted, () => work(transport, done));
+    expect(result.short).toEqual([]);
+    expect(result.rounds).toBeGreaterThan(1);
+    let onTopic = 0;
+    for await (const _ of transport.read('t.dataset')) onTopic++;
+    expect(onTopic).toBeGreaterThan(0);
+    expect(datasetReads).toBe(onTopic);
+  });
 });

@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import { type Logger, TaneError, type Transport } from '@tane/core';
 import { groupLag, type LoadedPipeline } from '@tane/core/engine';
 import {
+  AcceptedByRound,
   type CategorySet,
-  countAccepted,
   countPlanned,
   lastRound,
   loadCategories,
   planTasks,
 } from '@tane/plugin-category-router';
 import { publishRecords } from './publish-records.ts';
-import { readRecords } from './read-records.ts';
+import { DatasetFollower, readRecords } from './read-records.ts';
 
 /** The categories file named by the pipeline's category-router stage (or given explicitly). */
 export async function categoriesFor(
@@ -75,6 +75,10 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   const goal = (c: { id: string; target: number }) => options.untilAccepted ?? c.target;
   let published = 0;
   let accepted: Record<string, number> = {};
+  // Each round reads only what the dataset topic gained since the last one.
+  const dataset = new DatasetFollower(transport, datasetTopic, new AcceptedByRound());
+  const acceptedNow = async (before: { beforeRound?: number } = {}) =>
+    (await dataset.catchUp()).counts(before);
   let previousTotal = -1;
   // Rounds continue the run's numbering, so a second `tane generate` goes on from round n. It
   // plans round n again first: a plan sees only the rows and tasks of the rounds before it, so
@@ -87,7 +91,7 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
   for (let round = 1; round <= options.maxRounds; round++) {
     const planning = fixed ? firstRound : firstRound + round - 1;
     const before = fixed ? {} : { beforeRound: planning };
-    accepted = await countAccepted(readRecords(transport, datasetTopic), before);
+    accepted = await acceptedNow(before);
     const alreadyPlanned = await countPlanned(readRecords(transport, tasksTopic), runId, before);
     const tasks = planTasks({
       categories,
@@ -111,7 +115,7 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
     );
     if (options.perCategory !== undefined || short.length === 0 || !options.waitIdle) {
       if (options.waitIdle && result.published > 0) await options.waitIdle();
-      accepted = await countAccepted(readRecords(transport, datasetTopic));
+      accepted = await acceptedNow();
       return {
         rounds: round,
         published,
@@ -126,7 +130,7 @@ export async function topUp(options: TopUpOptions): Promise<TopUpResult> {
     previousTotal = total;
     await options.waitIdle();
   }
-  accepted = await countAccepted(readRecords(transport, datasetTopic));
+  accepted = await acceptedNow();
   const short = categories.categories.filter((c) => (accepted[c.id] ?? 0) < goal(c)).map((c) => c.id);
   if (short.length > 0)
     logger.warn(`stopped after ${options.maxRounds} rounds with ${short.length} categories below target`, {

@@ -83,3 +83,49 @@ export async function countAccepted(
   for await (const record of records) if (rowRound(record) < before) counter.add(record);
   return counter.counts();
 }
+
+/**
+ * Distinct accepted examples per category and planning round, fed a stream a piece at a time:
+ * what {@link countAccepted} gives for any `beforeRound`, without reading the stream again. A
+ * generator that tops up in rounds keeps one and reads only what the dataset topic gained since.
+ * Memory: the ids seen (one string per distinct row) and a count per category and round.
+ *
+ * @example
+ * ```ts
+ * const tally = new AcceptedByRound();
+ * for await (const r of newRecords) tally.add(r);
+ * tally.counts({ beforeRound: 3 }); // same as countAccepted(allRecords, { beforeRound: 3 })
+ * ```
+ */
+export class AcceptedByRound {
+  readonly #ids = new Map<string, Set<string>>();
+  readonly #rounds = new Map<string, Map<number, number>>();
+
+  /** Counts `record` under its category and round; returns whether it was new. */
+  add(record: TaneRecord): boolean {
+    let ids = this.#ids.get(record.category);
+    if (!ids) {
+      ids = new Set();
+      this.#ids.set(record.category, ids);
+      this.#rounds.set(record.category, new Map());
+    }
+    if (ids.has(record.id)) return false;
+    ids.add(record.id);
+    const rounds = this.#rounds.get(record.category)!;
+    const round = rowRound(record);
+    rounds.set(round, (rounds.get(round) ?? 0) + 1);
+    return true;
+  }
+
+  /** Distinct records per category, only those of rounds before `beforeRound` when given. */
+  counts(options: { beforeRound?: number } = {}): Record<string, number> {
+    const before = options.beforeRound ?? Number.POSITIVE_INFINITY;
+    const out: Record<string, number> = {};
+    for (const [category, rounds] of this.#rounds) {
+      let n = 0;
+      for (const [round, count] of rounds) if (round < before) n += count;
+      if (n > 0) out[category] = n;
+    }
+    return out;
+  }
+}

@@ -8,7 +8,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { createCategoryRouter } from './category-router.ts';
 import { type CategoryRouterConfig, categoryRouterConfigSchema } from './config.ts';
 
-export { AcceptedCounter, countAccepted } from './accepted-counter.ts';
+export { AcceptedByRound, AcceptedCounter, countAccepted } from './accepted-counter.ts';
 export {
   CATEGORY_ID_PATTERN,
   type CategorySet,
