@@ -51,50 +51,63 @@ export function normalizeForComparison(text: string): string {
     .replace(/[\s\p{P}\p{S}]/gu, '');
 }
 
-/** A text prepared for {@link comparableSimilarity}: normalised once, its bigrams counted once. */
+/** A text prepared for {@link comparableSimilarity}: normalised once, its bigrams listed once. */
 export interface ComparableText {
   /** {@link normalizeForComparison} of the text. */
   readonly norm: string;
-  /** Character bigrams (two code points packed in one number) and how often each occurs. */
-  readonly grams: ReadonlyMap<number, number>;
+  /** Character bigrams (two code points packed in one number), sorted, a repeated bigram once per occurrence. */
+  readonly grams: Float64Array;
   /** Number of bigrams (with repeats). */
   readonly total: number;
 }
 
 const CODE_POINTS = 0x110000;
 
-/** Normalises a text and counts its character bigrams, for comparing it with many others. */
+/**
+ * Normalises a text and lists its character bigrams in order, for comparing it with many
+ * others: a sorted typed array makes each comparison one merge, with nothing allocated.
+ */
 export function comparableText(text: string): ComparableText {
   const norm = normalizeForComparison(text);
-  const grams = new Map<number, number>();
-  let total = 0;
-  let previous = -1;
-  for (const ch of norm) {
-    const cp = ch.codePointAt(0)!;
-    if (previous >= 0) {
-      const g = previous * CODE_POINTS + cp;
-      grams.set(g, (grams.get(g) ?? 0) + 1);
-      total++;
-    }
-    previous = cp;
+  let points = 0;
+  for (let i = 0; i < norm.length; i++) {
+    const cp = norm.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    points++;
   }
   // A one-character text is its own "bigram".
-  if (total === 0 && previous >= 0) {
-    grams.set(previous, 1);
-    total = 1;
+  const grams = new Float64Array(points === 1 ? 1 : Math.max(0, points - 1));
+  let previous = -1;
+  let n = 0;
+  for (let i = 0; i < norm.length; i++) {
+    const cp = norm.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    if (previous >= 0) grams[n++] = previous * CODE_POINTS + cp;
+    previous = cp;
   }
-  return { norm, grams, total };
+  if (points === 1) grams[0] = previous;
+  grams.sort();
+  return { norm, grams, total: grams.length };
 }
 
 /** {@link bigramSimilarity} of two prepared texts. */
 export function comparableSimilarity(a: ComparableText, b: ComparableText): number {
   if (a.norm === b.norm) return 1;
   if (a.norm.length === 0 || b.norm.length === 0) return 0;
-  const [small, large] = a.grams.size <= b.grams.size ? [a.grams, b.grams] : [b.grams, a.grams];
+  const x = a.grams;
+  const y = b.grams;
+  let i = 0;
+  let j = 0;
   let overlap = 0;
-  for (const [g, n] of small) {
-    const m = large.get(g);
-    if (m !== undefined) overlap += Math.min(n, m);
+  while (i < x.length && j < y.length) {
+    const u = x[i]!;
+    const v = y[j]!;
+    if (u === v) {
+      overlap++;
+      i++;
+      j++;
+    } else if (u < v) i++;
+    else j++;
   }
   return (2 * overlap) / (a.total + b.total);
 }
