@@ -19,6 +19,16 @@ export interface EndpointSaturationResult {
   ratio: number;
   /** Achieved ÷ ideal while the queue was not empty (before the drain tail). */
   steadyStateRatio: number;
+  /**
+   * Wall time of the greedy schedule of the same requests with the latencies drawn in this run:
+   * each one started, in the order they started here, on the first of `limit` slots to free up.
+   * It is what a client that keeps every slot busy achieves, drain tail included.
+   */
+  greedyScheduleMs: number;
+  /** greedyScheduleMs ÷ wall time: how close the run came to keeping every slot busy. */
+  ratioToGreedy: number;
+  /** Wall time of the longest-first schedule: needs the latencies in advance, so a bound, not a goal. */
+  longestFirstMs: number;
   /** When the last request started (the queue became empty). */
   queueEmptyAtMs: number;
   maxConcurrentSeen: number;
@@ -26,6 +36,29 @@ export interface EndpointSaturationResult {
 }
 
 const MEDIAN_MS = 800;
+
+/** When the last of `latencies` ends if each starts, in this order, on the first of `slots` slots to free up. */
+export function makespan(latencies: readonly number[], slots: number): number {
+  // A binary heap of the times the slots free up.
+  const heap = new Array<number>(Math.min(slots, latencies.length)).fill(0);
+  let end = 0;
+  for (const latency of latencies) {
+    const finish = heap[0]! + latency;
+    end = Math.max(end, finish);
+    heap[0] = finish;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && heap[l]! < heap[m]!) m = l;
+      if (r < heap.length && heap[r]! < heap[m]!) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  }
+  return end;
+}
 const P99_MS = 5_000;
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<EndpointSaturationResult> {
@@ -42,12 +75,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
   const sim = await startLlmSim({ seed: 1, latency: { medianMs: MEDIAN_MS, p99Ms: P99_MS } });
   const llm = getLlmClient({ baseURL: sim.url, cachePath: false, maxConcurrency: limit, timeoutMs: 60_000 });
   const latencies: number[] = [];
+  const startOrder: number[] = [];
+  const latencyOf = new Map<number, number>();
   let started = 0;
   let lastStartAt = 0;
   let completedAtLastStart = 0;
   llm.onEvent((e) => {
-    if (e.type === 'response' && e.latencyMs !== undefined) latencies.push(e.latencyMs);
+    if (e.type === 'response' && e.latencyMs !== undefined) {
+      latencies.push(e.latencyMs);
+      latencyOf.set(Number(e.category?.slice(1)), e.latencyMs);
+    }
     if (e.type === 'request') {
+      if (e.attempt === 1) startOrder.push(Number(e.category?.slice(1)));
       lastStartAt = performance.now() - started;
       completedAtLastStart = latencies.length;
     }
@@ -61,7 +100,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
         llm
           .chat({
             plugin: 'bench@0',
-            category: `c${i % 20}`,
+            category: `r${i}`,
             messages: [{ role: 'user', content: `request ${i}` }],
           })
           .then(() => done++),
@@ -73,6 +112,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
     const meanLatencyMs = latencies.reduce((s, x) => s + x, 0) / latencies.length;
     const achievedRps = requests / (wallMs / 1000);
     const idealRps = limit / (meanLatencyMs / 1000);
+    const inOrder = startOrder.map((i) => latencyOf.get(i) ?? 0);
+    const greedyScheduleMs = makespan(inOrder, limit);
+    const longestFirstMs = makespan(
+      [...inOrder].sort((a, b) => b - a),
+      limit,
+    );
     const result: EndpointSaturationResult = {
       date: new Date().toISOString(),
       node: process.version,
@@ -84,6 +129,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
       idealRps: Math.round(idealRps * 100) / 100,
       ratio: Math.round((achievedRps / idealRps) * 1000) / 1000,
       steadyStateRatio: Math.round((completedAtLastStart / (lastStartAt / 1000) / idealRps) * 1000) / 1000,
+      greedyScheduleMs: Math.round(greedyScheduleMs),
+      ratioToGreedy: Math.round((greedyScheduleMs / wallMs) * 1000) / 1000,
+      longestFirstMs: Math.round(longestFirstMs),
       queueEmptyAtMs: Math.round(lastStartAt),
       maxConcurrentSeen: sim.stats().maxConcurrent,
       wallMs: Math.round(wallMs),

@@ -9,6 +9,7 @@
  * `--profile` the top self-time entries of a CPU profile.
  *
  *   node --conditions=@tane/source --import tsx bench/pipeline-scale.ts [--rows 200000] [--example ja-business] [--profile]
+ *     [--node-arg --max-semi-space-size=32 …]   (a Node flag for the tane process)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
       rows: { type: 'string', default: '200000' },
       example: { type: 'string', default: 'ja-business' },
       profile: { type: 'boolean', default: false },
+      'node-arg': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results/pipeline-scale.json' },
     },
   });
@@ -86,6 +88,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     process.execPath,
     [
       ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...values['node-arg']!,
       bin,
       'demo',
       '--example',
@@ -139,6 +142,13 @@ export async function main(argv: string[] = process.argv.slice(2)) {
   const code = await done;
   const wallSeconds = (Date.now() - started) / 1000;
   await transport?.close();
+  // What the model was asked, from the simulator's counters: CPU per call beside CPU per row.
+  const simStats = (await fetch(`http://127.0.0.1:${port}/stats`)
+    .then((r) => r.json())
+    .catch(() => ({}))) as {
+    chatCompletions?: number;
+    byTask?: Record<string, number>;
+  };
   sim.kill('SIGTERM');
   if (code !== 0 && code !== 3) throw new Error(`tane demo exited ${code}:\n${output.slice(-4000)}`);
 
@@ -170,6 +180,11 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     wallSeconds: Math.round(wallSeconds),
     cpuSeconds: Math.round(cpuSeconds),
     cpuMsPerAcceptedRow: accepted ? Math.round((cpuSeconds * 1000 * 100) / accepted) / 100 : undefined,
+    llmCalls: { total: simStats.chatCompletions, ...simStats.byTask },
+    cpuMsPerLlmCall: simStats.chatCompletions
+      ? Math.round((cpuSeconds * 1000 * 100) / simStats.chatCompletions) / 100
+      : undefined,
+    nodeArgs: values['node-arg'],
     peakRssMiB: Math.max(...samples.map((s) => s.rssMiB)),
     rssAt: { '10%': at(0.1)?.rssMiB, '50%': at(0.5)?.rssMiB, '90%': at(0.9)?.rssMiB },
     rowsPerSecond: rates,
