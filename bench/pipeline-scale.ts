@@ -12,7 +12,15 @@
  *     [--node-arg --max-semi-space-size=32 …]   (a Node flag for the tane process)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -38,14 +46,27 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds (user + system) and RSS in MiB of a process, from /proc. */
-function processUsage(pid: number): { cpuSeconds: number; rssMiB: number } | undefined {
+/**
+ * CPU seconds (user + system) and RSS in MiB of a process, from /proc; RSS split
+ * into anonymous memory (heaps) and file pages (mapped files such as SQLite's
+ * shared WAL index), so growth can be told apart.
+ */
+function processUsage(
+  pid: number,
+): { cpuSeconds: number; rssMiB: number; anonMiB: number; fileMiB: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuSeconds, rssMiB: Math.round(Number(rss?.[1] ?? 0) / 1024) };
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    const mib = (n: number) => Math.round(n / 1024);
+    return {
+      cpuSeconds,
+      rssMiB: mib(kib('VmRSS')),
+      anonMiB: mib(kib('RssAnon')),
+      fileMiB: mib(kib('RssFile') + kib('RssShmem')),
+    };
   } catch {
     return undefined;
   }
@@ -64,6 +85,7 @@ export async function main(argv: string[] = process.argv.slice(2)) {
       profile: { type: 'boolean', default: false },
       'node-arg': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results/pipeline-scale.json' },
+      'tane-log': { type: 'string' },
     },
   });
   const rowsWanted = Number(values.rows);
@@ -107,16 +129,26 @@ export async function main(argv: string[] = process.argv.slice(2)) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // The last 20,000 characters of tane's output for the error message; all of it
+  // in --tane-log when asked (with --node-arg=--trace-gc, the heap after each collection).
   let output = '';
-  tane.stdout!.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  tane.stderr!.on('data', (d: Buffer) => {
+  const logStream = values['tane-log'] ? createWriteStream(values['tane-log']) : undefined;
+  const keep = (d: Buffer) => {
+    logStream?.write(d);
     output = `${output}${d.toString()}`.slice(-20_000);
-  });
+  };
+  tane.stdout!.on('data', keep);
+  tane.stderr!.on('data', keep);
   const done = exited(tane);
 
-  const samples: { t: number; rows: number; cpuSeconds: number; rssMiB: number }[] = [];
+  const samples: {
+    t: number;
+    rows: number;
+    cpuSeconds: number;
+    rssMiB: number;
+    anonMiB: number;
+    fileMiB: number;
+  }[] = [];
   const log = join(dir, 'data', 'tane.db');
   let transport: Awaited<ReturnType<typeof createLocalTransport>> | undefined;
   let finished = false;
@@ -136,10 +168,11 @@ export async function main(argv: string[] = process.argv.slice(2)) {
     }
     samples.push({ t: Math.round((Date.now() - started) / 1000), rows, ...usage });
     process.stderr.write(
-      `${samples.at(-1)!.t}s: ${rows} rows, ${usage.cpuSeconds.toFixed(0)} CPU s, RSS ${usage.rssMiB} MiB\n`,
+      `${samples.at(-1)!.t}s: ${rows} rows, ${usage.cpuSeconds.toFixed(0)} CPU s, RSS ${usage.rssMiB} MiB (${usage.anonMiB} anon, ${usage.fileMiB} file)\n`,
     );
   }
   const code = await done;
+  logStream?.end();
   const wallSeconds = (Date.now() - started) / 1000;
   await transport?.close();
   // What the model was asked, from the simulator's counters: CPU per call beside CPU per row.
