@@ -36,6 +36,7 @@ export interface EndpointSaturationResult {
 }
 
 const MEDIAN_MS = 800;
+const P99_MS = 5_000;
 
 /** When the last of `latencies` ends if each starts, in this order, on the first of `slots` slots to free up. */
 export function makespan(latencies: readonly number[], slots: number): number {
@@ -59,7 +60,6 @@ export function makespan(latencies: readonly number[], slots: number): number {
   }
   return end;
 }
-const P99_MS = 5_000;
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<EndpointSaturationResult> {
   const { values } = parseArgs({
@@ -74,21 +74,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
   const limit = Number(values.limit);
   const sim = await startLlmSim({ seed: 1, latency: { medianMs: MEDIAN_MS, p99Ms: P99_MS } });
   const llm = getLlmClient({ baseURL: sim.url, cachePath: false, maxConcurrency: limit, timeoutMs: 60_000 });
-  const latencies: number[] = [];
-  const startOrder: number[] = [];
+  // Latency of each answered request, by request number, and the order the requests started in.
   const latencyOf = new Map<number, number>();
+  const startOrder: number[] = [];
   let started = 0;
   let lastStartAt = 0;
   let completedAtLastStart = 0;
   llm.onEvent((e) => {
-    if (e.type === 'response' && e.latencyMs !== undefined) {
-      latencies.push(e.latencyMs);
+    if (e.type === 'response' && e.latencyMs !== undefined)
       latencyOf.set(Number(e.category?.slice(1)), e.latencyMs);
-    }
     if (e.type === 'request') {
       if (e.attempt === 1) startOrder.push(Number(e.category?.slice(1)));
       lastStartAt = performance.now() - started;
-      completedAtLastStart = latencies.length;
+      completedAtLastStart = latencyOf.size;
     }
   });
   try {
@@ -109,7 +107,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Endp
     clearInterval(progress);
     process.stderr.write(`\r${done}/${requests} done\n`);
     const wallMs = performance.now() - started;
-    const meanLatencyMs = latencies.reduce((s, x) => s + x, 0) / latencies.length;
+    let latencySum = 0;
+    for (const ms of latencyOf.values()) latencySum += ms;
+    const meanLatencyMs = latencySum / latencyOf.size;
     const achievedRps = requests / (wallMs / 1000);
     const idealRps = limit / (meanLatencyMs / 1000);
     const inOrder = startOrder.map((i) => latencyOf.get(i) ?? 0);
