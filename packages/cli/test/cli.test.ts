@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,23 @@ stages:
     expect(r.code).toBe(2);
     expect(r.err).toContain('USAGE');
     expect(r.err).toContain('kafka://');
+  });
+
+  it('refuses a count that is not a whole number, naming the flag, before starting anything', () => {
+    const dir = workdir();
+    for (const [args, flag] of [
+      [['demo', '--target', 'abc', '--data-dir', join(dir, 'data')], '--target'],
+      [['demo', '--max-rounds', '0', '--data-dir', join(dir, 'data')], '--max-rounds'],
+      [['generate', 'p.yaml', '--until-accepted', '1.5'], '--until-accepted'],
+      [['generate', 'p.yaml', '--per-category', '-3'], '--per-category'],
+    ] as const) {
+      const r = tane([...args], dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`USAGE at ${flag}: ${flag} must be a whole number`);
+      expect(r.out).not.toContain('simulator');
+    }
+    // nothing was started: no embedded log was created for the demo
+    expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
   it('replay from a checkpoint re-runs only the downstream stages and reproduces the output ids', () => {

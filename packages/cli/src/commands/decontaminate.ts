@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TaneError } from '@tane/core';
 import type { Command } from 'commander';
+import { wholeNumber } from '../option-values.ts';
 
 interface DecontaminateFlags {
   against?: string[];
@@ -21,17 +22,6 @@ interface DecontaminateFlags {
 
 const FORMATS = ['auto', 'llm-jp-eval', 'jglue', 'squad', 'jsonl'] as const;
 const FIELDS = ['instruction', 'input', 'output'] as const;
-
-function whole(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new TaneError('USAGE', `${name} must be a whole number ≥ ${min} (got ${JSON.stringify(value)})`, {
-      where: name,
-      hint: `for example ${name} 13`,
-    });
-  }
-  return n;
-}
 
 export function decontaminateCommand(program: Command): void {
   program
@@ -145,11 +135,11 @@ Exit codes: 0 done (whether or not rows were removed), 2 bad usage or an unreada
           ...(opts.idField ? { idField: opts.idField } : {}),
         })),
         fields: fields as (typeof FIELDS)[number][],
-        charNgram: whole('--char-ngram', opts.charNgram, 3),
-        wordNgram: whole('--word-ngram', opts.wordNgram, 3),
-        minMatches: whole('--min-matches', opts.minMatches, 1),
+        charNgram: wholeNumber('--char-ngram', opts.charNgram, 3),
+        wordNgram: wholeNumber('--word-ngram', opts.wordNgram, 3),
+        minMatches: wholeNumber('--min-matches', opts.minMatches, 1),
         minItemCoverage: minCoverage,
-        maxItemsPerNgram: whole('--max-items-per-ngram', opts.maxItemsPerNgram, 1),
+        maxItemsPerNgram: wholeNumber('--max-items-per-ngram', opts.maxItemsPerNgram, 1),
         ...(opts.cache ? { cacheFile: resolve(opts.cache) } : {}),
       });
       if (opts.json) {

@@ -8,6 +8,7 @@ import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '.
 import { datasetDirOf, renderCategoryTable } from '../dataset-table.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { readInputFile, readInputRecords } from '../input-records.ts';
+import { wholeNumber } from '../option-values.ts';
 import { progressMode } from '../progress.ts';
 import { publishRecords } from '../publish-records.ts';
 import { recordRunFacts } from '../record-run-facts.ts';
@@ -104,6 +105,9 @@ Exit codes: 0 every category reached its target; 3 some are below it after --max
 again to top them up); 1 the run failed; 2 bad usage or an invalid pipeline.`,
     )
     .action(async (opts: DemoFlags) => {
+      // Counts are checked before the simulator or the log is started.
+      const target = opts.target !== undefined ? wholeNumber('--target', opts.target, 0) : undefined;
+      const maxRounds = wholeNumber('--max-rounds', opts.maxRounds, 1);
       const logger = loggerFor(opts);
       const out = (s: string) => process.stdout.write(`${s}\n`);
       const exampleDir = findExample(opts.example ?? defaultExample());
@@ -143,7 +147,6 @@ again to top them up); 1 the run failed; 2 bad usage or an invalid pipeline.`,
       try {
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;
-        const target = opts.target !== undefined ? Number(opts.target) : undefined;
         // --target is the quota too: the router stops a category at it, not at the file's target.
         if (target !== undefined) setQuotaTarget(pipeline, target);
         const targets = Object.fromEntries(set.categories.map((c) => [c.id, target ?? c.target]));
@@ -188,7 +191,7 @@ again to top them up); 1 the run failed; 2 bad usage or an invalid pipeline.`,
               runId,
               logger,
               ...(target !== undefined ? { untilAccepted: target } : {}),
-              maxRounds: Number(opts.maxRounds),
+              maxRounds,
               waitIdle: () => engine.waitUntilIdle({ quietMs: 500 }),
             });
           },

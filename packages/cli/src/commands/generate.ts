@@ -2,13 +2,14 @@ import { TaneError } from '@tane/core';
 import { type LoadedPipeline, loadPipeline } from '@tane/core/engine';
 import type { Command } from 'commander';
 import { addCommonOptions, type CommonOptions, loggerFor, transportFor } from '../context.ts';
+import { wholeNumber } from '../option-values.ts';
 import { categoriesFor, topUp, waitForGroup } from '../top-up.ts';
 
 interface GenerateFlags extends CommonOptions {
   perCategory?: string;
   untilAccepted?: string;
   runId?: string;
-  k?: string;
+  k: string;
   categories?: string;
   group?: string;
   maxRounds: string;
@@ -46,7 +47,13 @@ Examples:
   $ tane generate examples/ja-business/pipeline.yaml --until-accepted 50 --run-id 2026-w48   # the file's target`,
     )
     .action(async (file: string, opts: GenerateFlags) => {
-      if ((opts.perCategory === undefined) === (opts.untilAccepted === undefined)) {
+      const perCategory =
+        opts.perCategory !== undefined ? wholeNumber('--per-category', opts.perCategory, 0) : undefined;
+      const goal =
+        opts.untilAccepted !== undefined ? wholeNumber('--until-accepted', opts.untilAccepted, 0) : undefined;
+      const k = wholeNumber('--k', opts.k, 1);
+      const maxRounds = wholeNumber('--max-rounds', opts.maxRounds, 1);
+      if ((perCategory === undefined) === (goal === undefined)) {
         throw new TaneError('USAGE', 'give exactly one of --per-category <n> or --until-accepted <n>', {
           hint: 'e.g. tane generate pipeline.yaml --per-category 100',
         });
@@ -54,9 +61,8 @@ Examples:
       const logger = loggerFor(opts);
       const pipeline = await loadPipeline(file);
       const { set } = await categoriesFor(pipeline, opts.categories);
-      if (opts.untilAccepted !== undefined) {
+      if (goal !== undefined) {
         // The workers' router stops a category at its quota; a goal above it is never reached.
-        const goal = Number(opts.untilAccepted);
         const quota = routerQuota(pipeline);
         const capped = quota.enabled
           ? set.categories.filter((c) => (quota.target ?? c.target) < goal).map((c) => c.id)
@@ -76,12 +82,12 @@ Examples:
           categories: set,
           runId: opts.runId ?? pipeline.spec.name,
           logger,
-          k: Number(opts.k),
-          maxRounds: Number(opts.maxRounds),
-          ...(opts.perCategory !== undefined ? { perCategory: Number(opts.perCategory) } : {}),
-          ...(opts.untilAccepted !== undefined
+          k,
+          maxRounds,
+          ...(perCategory !== undefined ? { perCategory } : {}),
+          ...(goal !== undefined
             ? {
-                untilAccepted: Number(opts.untilAccepted),
+                untilAccepted: goal,
                 waitIdle: () =>
                   waitForGroup(
                     transport,
