@@ -1,16 +1,31 @@
+import { stableHash32 } from '@tane/core';
 import { makeRecord } from '@tane/testkit';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExamplePool } from './example-pool.ts';
 
 const seed = (id: string, output = `output ${id}`, category = 'qa') =>
   makeRecord({ id, type: 'seed', category, data: { instruction: `instruction ${id}`, input: '', output } });
-const accepted = (id: string, category = 'qa') =>
+const accepted = (id: string, category = 'qa', round?: number) =>
   makeRecord({
     id,
     type: 'candidate',
     category,
     data: { instruction: `instruction ${id}`, output: `output ${id}` },
+    ...(round === undefined ? {} : { meta: { generation: { round } } }),
   });
+
+/** What a pool that kept every example would offer: the lowest id hashes of rounds before `before`. */
+function reference(rows: { id: string; round: number }[], limit: number, before: number): string[] {
+  const seen = new Map<string, number>();
+  for (const row of rows) if (!seen.has(row.id)) seen.set(row.id, row.round);
+  return [...seen]
+    .filter(([, round]) => round < before)
+    .map(([id]) => ({ id, rank: stableHash32(id) }))
+    .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, limit)
+    .map((r) => r.id);
+}
 
 describe('ExamplePool', () => {
   it('lists seeds by id whatever order they arrived in, the last version of an id winning', () => {
@@ -59,5 +74,68 @@ describe('ExamplePool', () => {
     const pool = new ExamplePool({ maxGenerated: 0 });
     expect(pool.addGenerated(accepted('a1'))).toBe('unchanged');
     expect(pool.generated('qa')).toEqual([]);
+  });
+
+  it('offers, for every round, what a pool keeping every example would, whatever the arrival order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ id: fc.integer({ min: 0, max: 400 }), round: fc.integer({ min: 0, max: 12 }) }),
+          {
+            maxLength: 400,
+          },
+        ),
+        fc.integer({ min: 1, max: 8 }),
+        (drawn, limit) => {
+          // An id is one example with one round, as on the dataset topic; replays repeat it.
+          const rounds = new Map<string, number>();
+          const rows = drawn.map(({ id, round }) => {
+            const key = `row-${id}`;
+            if (!rounds.has(key)) rounds.set(key, round);
+            return { id: key, round: rounds.get(key)! };
+          });
+          const pool = new ExamplePool({ maxGenerated: limit });
+          const checkpoints = new Set([Math.floor(rows.length / 3), Math.floor((2 * rows.length) / 3)]);
+          rows.forEach((row, n) => {
+            pool.addGenerated(accepted(row.id, 'qa', row.round));
+            if (!checkpoints.has(n)) return;
+            for (let before = 0; before <= 14; before++) {
+              expect(pool.generated('qa', before).map((g) => g.id)).toEqual(
+                reference(rows.slice(0, n + 1), limit, before),
+              );
+            }
+          });
+          for (let before = 0; before <= 14; before++) {
+            expect(pool.generated('qa', before).map((g) => g.id)).toEqual(reference(rows, limit, before));
+          }
+          expect(pool.generated('qa').map((g) => g.id)).toEqual(
+            reference(rows, limit, Number.POSITIVE_INFINITY),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps a bounded number of examples however many rounds a run has', () => {
+    const limit = 100;
+    const rounds = 40;
+    const pool = new ExamplePool({ maxGenerated: limit });
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < 1_000; i++) pool.addGenerated(accepted(`r${round}-${i}`, 'qa', round));
+      // What a task of the next round is offered is still the lowest of all rounds so far.
+      expect(pool.generated('qa', round + 1)).toHaveLength(limit);
+    }
+    // Keeping the lowest `limit` of each round would hold rounds * limit = 4,000.
+    const kept = pool.sizes().qa!.generated;
+    expect(kept).toBeLessThanOrEqual(limit * (2 + Math.log(rounds)));
+    expect(kept).toBeGreaterThanOrEqual(limit);
+    // The ids of dropped examples are let go too: re-reading one adds it, and it is dropped again.
+    const dropped = 'r39-0';
+    const before = pool.generated('qa').map((g) => g.id);
+    if (!before.includes(dropped)) {
+      pool.addGenerated(accepted(dropped, 'qa', 39));
+      expect(pool.generated('qa').map((g) => g.id)).toEqual(before);
+    }
   });
 });

@@ -26,11 +26,14 @@ interface CategoryPool {
   seeds: Map<string, FewShotExample>;
   sortedSeeds: FewShotExample[] | undefined;
   /**
-   * Per planning round of the task that made them: kept sorted by (rank, id),
-   * the `maxGenerated` accepted examples with the lowest id hash.
+   * Per planning round of the task that made them, sorted by (rank, id): the
+   * accepted examples that may still be in some view. See `#compact`.
    */
   generated: Map<number, Ranked[]>;
   generatedIds: Set<string>;
+  /** Entries in `generated`, and the count above which it is compacted next. */
+  kept: number;
+  compactAbove: number;
   /** Merged views per `beforeRound`, dropped whenever a round's list changes. */
   views: Map<number, FewShotExample[]>;
 }
@@ -41,9 +44,15 @@ interface CategoryPool {
  *
  * Lists come out in an order that depends only on what is in the pool, not on
  * the order records arrived in, so a sample drawn from them is reproducible.
- * Accepted examples are kept up to `maxGenerated` per category: the ones with
- * the lowest id hash, i.e. a uniform sample of all of them that does not
+ * Accepted examples are offered up to `maxGenerated` per category: the ones
+ * with the lowest id hash, i.e. a uniform sample of all of them that does not
  * depend on arrival order either.
+ *
+ * Memory stays bounded however long a run goes: an example of round r is
+ * kept only while it is among the `maxGenerated` lowest of rounds 0..r (no
+ * view can offer it otherwise), which is about maxGenerated * (1 + ln R)
+ * examples per category after R rounds, plus at most maxGenerated added
+ * since the last compaction.
  *
  * @example
  * ```ts
@@ -90,8 +99,16 @@ export class ExamplePool {
     if (list.length >= this.#maxGenerated && compare(entry, list[list.length - 1]!) > 0) return 'unchanged';
     list.splice(insertionPoint(list, entry), 0, entry);
     pool.generatedIds.add(example.id);
-    if (list.length > this.#maxGenerated) pool.generatedIds.delete(list.pop()!.example.id);
+    pool.kept++;
+    if (list.length > this.#maxGenerated) {
+      pool.generatedIds.delete(list.pop()!.example.id);
+      pool.kept--;
+    }
     pool.views.clear();
+    if (pool.kept > pool.compactAbove) {
+      this.#compact(pool);
+      pool.compactAbove = pool.kept + this.#maxGenerated;
+    }
     return 'added';
   }
 
@@ -134,6 +151,45 @@ export class ExamplePool {
     return out;
   }
 
+  /**
+   * Drops every example that no view can offer. The view for `beforeRound`
+   * b is the lowest `maxGenerated` of rounds < b; an example of round r in
+   * it is also among the lowest of rounds 0..r, a subset. So an example
+   * outside the lowest `maxGenerated` of rounds 0..r is in no view, and
+   * stays out of every view whatever arrives later (more rows only push it
+   * further down). Keeping the rest leaves every view as it was.
+   *
+   * One pass over the rounds in ascending order, carrying the lowest
+   * `maxGenerated` of the rounds so far: O(rounds * maxGenerated).
+   */
+  #compact(pool: CategoryPool): void {
+    const limit = this.#maxGenerated;
+    const rounds = [...pool.generated.keys()].sort((a, b) => a - b);
+    let lowest: Ranked[] = [];
+    let kept = 0;
+    for (const round of rounds) {
+      const list = pool.generated.get(round)!;
+      const merged: Ranked[] = [];
+      const keep: Ranked[] = [];
+      let i = 0;
+      let j = 0;
+      while (merged.length < limit && (i < lowest.length || j < list.length)) {
+        if (j >= list.length || (i < lowest.length && compare(lowest[i]!, list[j]!) < 0)) {
+          merged.push(lowest[i++]!);
+        } else {
+          keep.push(list[j]!);
+          merged.push(list[j++]!);
+        }
+      }
+      for (let d = j; d < list.length; d++) pool.generatedIds.delete(list[d]!.example.id);
+      if (keep.length === 0) pool.generated.delete(round);
+      else pool.generated.set(round, keep);
+      kept += keep.length;
+      lowest = merged;
+    }
+    pool.kept = kept;
+  }
+
   #pool(category: string): CategoryPool {
     let pool = this.#byCategory.get(category);
     if (!pool) {
@@ -142,6 +198,8 @@ export class ExamplePool {
         sortedSeeds: undefined,
         generated: new Map(),
         generatedIds: new Set(),
+        kept: 0,
+        compactAbove: this.#maxGenerated,
         views: new Map(),
       };
       this.#byCategory.set(category, pool);
