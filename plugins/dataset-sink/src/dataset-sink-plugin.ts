@@ -8,6 +8,7 @@ import { classifyRecord, countedPart, type DatasetRow, type OutcomeLogEntry } fr
 import { DatasetTally } from './dataset-tally.ts';
 import { type ExportInfo, type RowSource, writeExports } from './export-formats.ts';
 import { GroupCommit, SerialQueue } from './group-commit.ts';
+import { IdTable } from './id-table.ts';
 import { buildManifest, type DatasetManifest } from './manifest.ts';
 import { type MixtureSummary, planMixture } from './mixture.ts';
 import { type OutcomeFileInfo, writeOutcomeFiles } from './outcome-files.ts';
@@ -162,7 +163,8 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
     // forward (from where the last read ended) at init and at every flush — the
     // engine flushes when the pipeline is idle and before it stops, and aborts
     // topic reads before `close`, so the last flush has seen every candidate.
-    const generatedIds = new Map<string, Set<string>>();
+    const generatedIds = new IdTable();
+    const generatedPerCategory = new Map<string, number>();
     const generatedPosition: TopicPositions = new Map();
     let followerError: string | undefined = config.generatedTopic ? 'not read yet' : undefined;
 
@@ -179,13 +181,9 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
           resume: generatedPosition,
         })) {
           if (record.type !== 'candidate') continue;
-          let ids = generatedIds.get(record.category);
-          if (!ids) {
-            ids = new Set();
-            generatedIds.set(record.category, ids);
-          }
-          if (!ids.has(record.id)) {
-            ids.add(record.id);
+          const known = generatedIds.size;
+          if (generatedIds.add(record.id) === known) {
+            generatedPerCategory.set(record.category, (generatedPerCategory.get(record.category) ?? 0) + 1);
             changed = true;
           }
         }
@@ -215,10 +213,9 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
           notes: [`the \`${config.generatedTopic}\` topic could not be read: ${followerError}`],
         };
       }
-      const counts: Record<string, number> = {};
-      for (const [category, ids] of generatedIds) counts[category] = ids.size;
-      for (const e of tally.filteredCandidates()) {
-        if (!generatedIds.get(e.category)?.has(e.id)) counts[e.category] = (counts[e.category] ?? 0) + 1;
+      const counts: Record<string, number> = Object.fromEntries(generatedPerCategory);
+      for (const [category, n] of Object.entries(tally.filteredCounts(generatedIds))) {
+        counts[category] = (counts[category] ?? 0) + n;
       }
       return { counts, known: true, notes: [] };
     }

@@ -1,4 +1,5 @@
 import { type DatasetRow, importSourceName, type OutcomeEntry, rowModel, rowScore } from './dataset-row.ts';
+import { grown, IdTable } from './id-table.ts';
 
 /** Judge score counts, `"1"`…`"5"`. */
 export type JudgeScores = Record<'1' | '2' | '3' | '4' | '5', number>;
@@ -82,8 +83,9 @@ export interface SourceStats {
 
 export class DatasetTally {
   private readonly rowAggregates = new Map<string, RowAggregate>();
-  private readonly acceptedIds = new Set<string>();
-  private readonly outcomes = new Map<string, OutcomeEntry>();
+  /** Every candidate id (and `task:` id) counted, accepted or not, with its outcome. */
+  private readonly ids = new IdTable();
+  private readonly outcomes = new OutcomeColumns();
   private readonly targets = new Map<string, number>();
   private readonly modelSet = new Set<string>();
   private readonly pluginVersions = new Map<string, Set<string>>();
@@ -112,12 +114,14 @@ export class DatasetTally {
     };
     for (const [name, n] of this.sourceAccepted) get(name).accepted = n;
     for (const [name, n] of this.sourceJudged) get(name).judgedAccepted = n;
-    for (const e of this.outcomes.values()) {
-      if (!e.source || this.acceptedIds.has(e.id)) continue;
-      const s = get(e.source);
-      if (e.status === 'duplicate') s.duplicates++;
-      else if (e.status === 'rejected') s.rejected++;
-      else if (e.status === 'dlq') s.dlq++;
+    const o = this.outcomes;
+    for (let i = 0; i < this.ids.size; i++) {
+      const status = o.status[i]!;
+      if (o.source[i] === 0 || status === ACCEPTED) continue;
+      const s = get(o.strings[o.source[i]!]!);
+      if (status === DUPLICATE) s.duplicates++;
+      else if (status === REJECTED) s.rejected++;
+      else if (status === DLQ) s.dlq++;
     }
     for (const s of Object.values(out)) {
       s.rows = s.accepted + s.duplicates + s.rejected + s.dlq;
@@ -131,8 +135,14 @@ export class DatasetTally {
 
   /** Counts an accepted row; false if its id was already counted as accepted. */
   addRow(row: DatasetRow): boolean {
-    if (this.acceptedIds.has(row.id)) return false;
-    this.acceptedIds.add(row.id);
+    const known = this.ids.size;
+    const i = this.ids.add(row.id);
+    if (i < known) {
+      if (this.outcomes.status[i] === ACCEPTED) return false;
+    } else {
+      this.outcomes.make(i, this.outcomes.intern(row.category));
+    }
+    this.outcomes.status[i] = ACCEPTED;
     const source = importSourceName(row.meta);
     if (source) {
       this.sourceAccepted.set(source, (this.sourceAccepted.get(source) ?? 0) + 1);
@@ -159,45 +169,79 @@ export class DatasetTally {
   /**
    * Counts the outcome of a candidate that is not in the dataset (or a task's
    * dead letter); false if exactly this outcome was already counted, so the
-   * caller need not log it again.
+   * caller need not log it again, or if the candidate is accepted (that wins).
    */
   addOutcome(entry: OutcomeEntry): boolean {
     if (entry.target !== undefined) this.setTarget(entry.category, entry.target);
-    if (this.knowsOutcome(entry)) return false;
-    this.outcomes.set(entry.status === 'taskDlq' ? `task:${entry.id}` : entry.id, entry);
+    const o = this.outcomes;
+    const known = this.ids.size;
+    const i = this.ids.add(outcomeKey(entry));
+    const category = o.intern(entry.category);
+    if (i >= known) o.make(i, category);
+    else if (o.status[i] === ACCEPTED) {
+      o.category[i] = category;
+      return false;
+    } else if (this.#sameOutcome(i, entry)) return false;
+    o.status[i] = STATUS_CODE[entry.status];
+    o.category[i] = category;
+    o.reason[i] = entry.reason === undefined ? 0 : o.intern(entry.reason);
+    o.repairs[i] = entry.repairs;
+    o.score[i] = entry.score ?? Number.NaN;
+    o.source[i] = entry.source === undefined ? 0 : o.intern(entry.source);
     return true;
   }
 
   /** Whether exactly this outcome is already counted (a repeat needs no new log line). */
   knowsOutcome(entry: OutcomeEntry): boolean {
-    const known = this.outcomes.get(entry.status === 'taskDlq' ? `task:${entry.id}` : entry.id);
+    const i = this.ids.get(outcomeKey(entry));
+    return i >= 0 && this.outcomes.status[i] !== ACCEPTED && this.#sameOutcome(i, entry);
+  }
+
+  #sameOutcome(i: number, entry: OutcomeEntry): boolean {
+    const o = this.outcomes;
     return (
-      known !== undefined &&
-      known.status === entry.status &&
-      known.reason === entry.reason &&
-      known.repairs === entry.repairs
+      o.status[i] === STATUS_CODE[entry.status] &&
+      o.strings[o.reason[i]!] === entry.reason &&
+      o.repairs[i] === entry.repairs
     );
   }
 
-  /** The outcome counted for a candidate id (not for tasks), if any. */
+  /** The outcome counted for a candidate id that is not in the dataset (not for tasks), if any. */
   outcomeOf(id: string): OutcomeEntry | undefined {
-    return this.outcomes.get(id);
+    const i = this.ids.get(id);
+    if (i < 0 || this.outcomes.status[i] === ACCEPTED) return undefined;
+    return this.outcomes.entry(i, id);
   }
 
   /**
-   * Candidates the generator's filters rejected (outcome `rejected`, reason
-   * `filter`): generated, but routed straight to `rejected` by pipelines that
-   * do not publish them on the `generated` topic.
+   * Per category, the candidates the generator's filters rejected (outcome
+   * `rejected`, reason `filter`) whose ids are not in `except`: generated, but
+   * routed straight to `rejected` by pipelines that do not publish them on the
+   * `generated` topic.
    */
-  *filteredCandidates(): Iterable<OutcomeEntry> {
-    for (const e of this.outcomes.values()) {
-      if (e.status === 'rejected' && e.reason === 'filter' && !this.acceptedIds.has(e.id)) yield e;
+  filteredCounts(except?: IdTable): Record<string, number> {
+    const o = this.outcomes;
+    const filter = o.lookup('filter');
+    const out: Record<string, number> = {};
+    if (filter === 0) return out;
+    for (let i = 0; i < this.ids.size; i++) {
+      if (o.status[i] !== REJECTED || o.reason[i] !== filter) continue;
+      if (except?.hasOrdinalOf(this.ids, i)) continue;
+      const category = o.strings[o.category[i]!]!;
+      out[category] = (out[category] ?? 0) + 1;
     }
+    return out;
   }
 
   /** Whether an id is counted as accepted. */
   isAccepted(id: string): boolean {
-    return this.acceptedIds.has(id);
+    const i = this.ids.get(id);
+    return i >= 0 && this.outcomes.status[i] === ACCEPTED;
+  }
+
+  /** Bytes of the typed arrays holding one entry per candidate (ids and outcomes). */
+  get candidateBytes(): number {
+    return this.ids.bytes + this.outcomes.bytes;
   }
 
   /** Records a category's target (accepted examples wanted). */
@@ -238,7 +282,8 @@ export class DatasetTally {
       ...this.rowAggregates.keys(),
       ...this.targets.keys(),
     ]);
-    for (const e of this.outcomes.values()) categories.add(e.category);
+    const o = this.outcomes;
+    for (let i = 0; i < this.ids.size; i++) categories.add(o.strings[o.category[i]!]!);
     const out: Record<string, CategoryStats> = {};
     for (const category of [...categories].sort()) {
       const agg = this.rowAggregates.get(category);
@@ -262,20 +307,23 @@ export class DatasetTally {
         balanced: false,
       };
     }
-    for (const e of this.outcomes.values()) {
-      const s = out[e.category]!;
-      if (e.status === 'taskDlq') {
+    const filter = o.lookup('filter');
+    for (let i = 0; i < this.ids.size; i++) {
+      const status = o.status[i]!;
+      if (status === ACCEPTED) continue;
+      const s = out[o.strings[o.category[i]!]!]!;
+      if (status === TASK_DLQ) {
         s.taskDlq++;
         continue;
       }
-      if (this.acceptedIds.has(e.id)) continue;
-      if (e.score !== undefined && e.status !== 'dlq') s.judgeScores[SCORE_KEYS[scoreBucket(e.score)]!]++;
-      if (e.status === 'rejected') {
+      const score = o.score[i]!;
+      if (!Number.isNaN(score) && status !== DLQ) s.judgeScores[SCORE_KEYS[scoreBucket(score)]!]++;
+      if (status === REJECTED) {
         s.rejected++;
-        if (e.reason === 'filter') s.filtered++;
-      } else if (e.status === 'duplicate') s.duplicates++;
+        if (filter !== 0 && o.reason[i] === filter) s.filtered++;
+      } else if (status === DUPLICATE) s.duplicates++;
       else s.dlq++;
-      if (e.status !== 'dlq' && e.repairs > 0) s.repaired++;
+      if (status !== DLQ && o.repairs[i]! > 0) s.repaired++;
     }
     for (const s of Object.values(out))
       s.balanced = s.generated === s.accepted + s.rejected + s.duplicates + s.dlq;
@@ -284,6 +332,99 @@ export class DatasetTally {
 }
 
 const SCORE_KEYS = ['1', '2', '3', '4', '5'] as const;
+
+const ACCEPTED = 0;
+const REJECTED = 1;
+const DUPLICATE = 2;
+const DLQ = 3;
+const TASK_DLQ = 4;
+const STATUS_CODE: Record<OutcomeEntry['status'], number> = {
+  rejected: REJECTED,
+  duplicate: DUPLICATE,
+  dlq: DLQ,
+  taskDlq: TASK_DLQ,
+};
+const STATUS_NAME = ['accepted', 'rejected', 'duplicate', 'dlq', 'taskDlq'] as const;
+
+function outcomeKey(entry: OutcomeEntry): string {
+  return entry.status === 'taskDlq' ? `task:${entry.id}` : entry.id;
+}
+
+/**
+ * One entry per counted id, by the id's ordinal in the tally's `IdTable`:
+ * status, category, reason, repairs, last judge score (NaN when not judged)
+ * and import source. Strings (categories, reasons, sources: a few dozen) are
+ * interned; index 0 stands for none. ~23 bytes per entry.
+ */
+class OutcomeColumns {
+  status = new Uint8Array(512);
+  category = new Uint32Array(512);
+  reason = new Uint32Array(512);
+  repairs = new Uint32Array(512);
+  score = new Float64Array(512);
+  source = new Uint32Array(512);
+  readonly strings: (string | undefined)[] = [undefined];
+  readonly #index = new Map<string, number>();
+
+  intern(text: string): number {
+    let n = this.#index.get(text);
+    if (n === undefined) {
+      n = this.strings.length;
+      this.strings.push(text);
+      this.#index.set(text, n);
+    }
+    return n;
+  }
+
+  /** The interned index of `text`, 0 if it never occurred. */
+  lookup(text: string): number {
+    return this.#index.get(text) ?? 0;
+  }
+
+  /** Makes room for entry `i` (the next ordinal) and clears it. */
+  make(i: number, category: number): void {
+    if (i >= this.status.length) {
+      const n = this.status.length * 2;
+      this.status = grown(this.status, n);
+      this.category = grown(this.category, n);
+      this.reason = grown(this.reason, n);
+      this.repairs = grown(this.repairs, n);
+      this.score = grown(this.score, n);
+      this.source = grown(this.source, n);
+    }
+    this.category[i] = category;
+    this.reason[i] = 0;
+    this.repairs[i] = 0;
+    this.score[i] = Number.NaN;
+    this.source[i] = 0;
+  }
+
+  entry(i: number, id: string): OutcomeEntry {
+    const reason = this.strings[this.reason[i]!];
+    const source = this.strings[this.source[i]!];
+    const score = this.score[i]!;
+    return {
+      id,
+      category: this.strings[this.category[i]!]!,
+      status: STATUS_NAME[this.status[i]!] as OutcomeEntry['status'],
+      ...(reason === undefined ? {} : { reason }),
+      repairs: this.repairs[i]!,
+      ...(Number.isNaN(score) ? {} : { score }),
+      ...(source === undefined ? {} : { source }),
+    };
+  }
+
+  get bytes(): number {
+    return (
+      this.status.byteLength +
+      this.category.byteLength +
+      this.reason.byteLength +
+      this.repairs.byteLength +
+      this.score.byteLength +
+      this.source.byteLength
+    );
+  }
+}
 
 function scoreBucket(score: number): number {
   return Math.min(5, Math.max(1, Math.round(score))) - 1;

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { AtomicFileWriter } from './atomic-file.ts';
 import type { OutcomeLogEntry } from './dataset-row.ts';
 import type { DatasetTally } from './dataset-tally.ts';
+import { IdTable } from './id-table.ts';
 
 /** One of the files {@link writeOutcomeFiles} writes, as listed in the manifest. */
 export interface OutcomeFileInfo {
@@ -28,7 +29,7 @@ export async function writeOutcomeFiles(
   const rejected = await AtomicFileWriter.open(join(dir, 'rejected.jsonl'));
   const counts = { duplicates: 0, rejected: 0 };
   try {
-    const written = new Set<string>();
+    const written = new IdTable();
     if (existsSync(logPath)) {
       const lines = createInterface({
         input: createReadStream(logPath, 'utf8'),

@@ -5,6 +5,7 @@ import { contentId } from '@tane/core';
 import { isAtomicTempFile, writeFileAtomic } from './atomic-file.ts';
 import type { DatasetRow } from './dataset-row.ts';
 import type { RowSource } from './export-formats.ts';
+import { IdTable } from './id-table.ts';
 
 /** One shard file, as listed in the manifest. */
 export interface ShardInfo {
@@ -89,8 +90,8 @@ async function readLog(path: string): Promise<string[]> {
  */
 export class ShardStore implements RowSource {
   private readonly byCategory = new Map<string, CategoryShards>();
-  private readonly inShards = new Set<string>();
-  private readonly inLog = new Set<string>();
+  /** Ids of the rows written (in the shards, or in the log and being appended to them). */
+  private readonly written = new IdTable();
   private readonly logPath: string;
   private logRows = 0;
   /** Parts appended to since the last checkpoint, to fsync then. */
@@ -107,11 +108,11 @@ export class ShardStore implements RowSource {
 
   /** Number of rows written (durable, in shards or in the log). */
   get size(): number {
-    return this.inShards.size + this.inLog.size;
+    return this.written.size;
   }
 
   has(id: string): boolean {
-    return this.inShards.has(id) || this.inLog.has(id);
+    return this.written.has(id);
   }
 
   /**
@@ -158,8 +159,8 @@ export class ShardStore implements RowSource {
           }
           category ??= row.category;
           ids.push(row.id);
-          if (this.inShards.has(row.id)) continue;
-          this.inShards.add(row.id);
+          const known = this.written.size;
+          if (this.written.add(row.id) < known) continue;
           onRow(row);
         }
         if (category === undefined) continue;
@@ -221,7 +222,7 @@ export class ShardStore implements RowSource {
       await handle.close();
     }
     this.logRows += fresh.length;
-    for (const row of fresh) this.inLog.add(row.id);
+    for (const row of fresh) this.written.add(row.id);
     await this.appendToParts(fresh.map((row, i) => ({ row, line: lines[i]! })));
     if (this.logRows >= this.shardSize * 4) await this.checkpointNow();
   }
@@ -318,10 +319,7 @@ export class ShardStore implements RowSource {
         last.rows += chunk.length;
         last.sha256 = state.openHash!.copy().digest('hex');
         if (last.rows >= this.shardSize) state.openHash = undefined;
-        for (const c of chunk) {
-          this.inLog.delete(c.row.id);
-          this.inShards.add(c.row.id);
-        }
+        for (const c of chunk) this.written.add(c.row.id);
         at += chunk.length;
       }
     }
