@@ -1,7 +1,9 @@
 import { checkPluginConfig } from '@tane/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { candidateFilter, compileBlocklist, type FilterConfig } from './filters.ts';
 import { filtersFor, type GeneratorConfig, generatorConfigSchema } from './generator-config.ts';
+import { bigramSimilarity } from './text.ts';
 
 function defaults(overrides: Record<string, unknown> = {}): FilterConfig {
   const { config, problems } = checkPluginConfig(
@@ -211,6 +213,42 @@ describe('candidate filters', () => {
         ),
       ),
     ).toBeUndefined();
+  });
+
+  it('finds a copy exactly when the plain text similarity reaches the threshold, task after task', () => {
+    // Few syllables, so that texts often share most of their bigrams.
+    const text = fc
+      .array(fc.constantFrom('見積', 'を', '送る', '返信', 'して', 'ください', '。', '6月', '13日'), {
+        minLength: 4,
+        maxLength: 14,
+      })
+      .map((parts) => parts.join(''));
+    const config = defaults({ instruction: { minChars: 1, maxChars: 1000 } });
+    const check = candidateFilter(config);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ shots: fc.array(text, { minLength: 1, maxLength: 4 }), candidate: text }), {
+          maxLength: 20,
+        }),
+        (tasks) => {
+          for (const task of tasks) {
+            // Every task brings its few-shot examples as new objects, as parsed from its record.
+            const shots = task.shots.map((instruction) => ({
+              instruction,
+              input: '',
+              output: '承知しました。',
+            }));
+            const got = check(ja(task.candidate), { lang: 'ja', fewShot: shots, earlier: [] })?.filter;
+            const copy = shots.some(
+              (shot) =>
+                bigramSimilarity(`${task.candidate}\n`, `${shot.instruction}\n`) >= config.copySimilarity,
+            );
+            expect(got === 'copy_of_few_shot').toBe(copy);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('applies a per-category override over the stage filters', () => {

@@ -63,6 +63,9 @@ export function compileBlocklist(
   };
 }
 
+/** Few-shot texts kept prepared across tasks: a category's seeds and recent accepted examples. */
+const SHOT_CACHE_SIZE = 4096;
+
 function lengthFailure(
   field: 'instruction' | 'output',
   text: string,
@@ -146,6 +149,22 @@ export function candidateFilter(
     }
     return c;
   };
+  // Few-shot examples are drawn from one pool (mostly the category's seeds), so the same texts
+  // come back in task after task as new objects: keep them by text too, a bounded number.
+  const shotsByText = new Map<string, ComparableText>();
+  const comparableShot = (e: Example): ComparableText => {
+    let c = prepared.get(e);
+    if (c) return c;
+    const text = key(e);
+    c = shotsByText.get(text);
+    if (!c) {
+      if (shotsByText.size >= SHOT_CACHE_SIZE) shotsByText.clear();
+      c = comparableText(text);
+      shotsByText.set(text, c);
+    }
+    prepared.set(e, c);
+    return c;
+  };
   const talkPatterns = {
     metaTalk: compileTalkPatterns(config.metaTalk, true),
     refusals: compileTalkPatterns(config.refusals, false),
@@ -178,7 +197,12 @@ export function candidateFilter(
     }
     const own = comparable(example);
     for (const shot of ctx.fewShot) {
-      const similarity = comparableSimilarity(own, comparable(shot));
+      const other = comparableShot(shot);
+      // The Dice coefficient is at most 2·min/sum of the bigram counts (the same division, so the
+      // bound is exact in floating point too): skip pairs whose lengths alone keep them below it.
+      if ((2 * Math.min(own.total, other.total)) / (own.total + other.total) < config.copySimilarity)
+        continue;
+      const similarity = comparableSimilarity(own, other);
       if (similarity >= config.copySimilarity) {
         return {
           filter: 'copy_of_few_shot',
