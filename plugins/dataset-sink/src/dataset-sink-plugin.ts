@@ -100,6 +100,7 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
     let rowsChangedSinceExport = true;
     let outcomesChangedSinceExport = true;
     let lastPublish = 0;
+    let lastPublishMs = 0;
     let mixture: MixtureSummary | undefined;
     const warnedMissing = new Set<string>();
     if (config.mixture?.sources) {
@@ -308,6 +309,7 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       }
       changed = false;
       lastPublish = Date.now();
+      lastPublishMs = lastPublish - started;
       ctx.logger.info('dataset published', {
         dir,
         rows: manifest.totals.accepted,
@@ -369,7 +371,9 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
       async flush() {
         await group.flush();
         await readGenerated();
-        if (changed && Date.now() - lastPublish >= config.publishIntervalMs) await lock.run(publish);
+        if (changed && Date.now() - lastPublish >= publishGap(config.publishIntervalMs, lastPublishMs)) {
+          await lock.run(publish);
+        }
       },
       async close() {
         await group.flush();
@@ -378,3 +382,16 @@ export const datasetSinkPlugin = definePlugin<DatasetSinkConfig>({
     };
   },
 });
+
+const PUBLISH_GAP_FACTOR = 19;
+
+/**
+ * How long after an update of the folder the next one may start: at least
+ * `publishIntervalMs` (0 = at every idle flush), and on a large folder, whose
+ * exports, outcome files and card are rewritten from every row, at least
+ * `PUBLISH_GAP_FACTOR` times the last update took — so updates take at most
+ * 5% of a long run instead of a share that grows with the dataset.
+ */
+export function publishGap(intervalMs: number, lastPublishMs: number): number {
+  return intervalMs === 0 ? 0 : Math.max(intervalMs, PUBLISH_GAP_FACTOR * lastPublishMs);
+}

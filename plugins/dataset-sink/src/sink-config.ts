@@ -40,7 +40,7 @@ export const datasetSinkConfigSchema = {
       type: 'integer',
       minimum: 0,
       description:
-        'Least time between two updates of the folder (open shard parts, exports, manifest, card) when the input is idle; close always updates it.',
+        'Least time between two updates of the folder (open shard parts, exports, manifest, card) when the input is idle, and at least 19 times as long as the last update took (so rewriting a large folder takes at most 5% of a run); 0 updates it at every idle flush. Close always updates it.',
       default: 60000,
     },
     outcomeFiles: {
