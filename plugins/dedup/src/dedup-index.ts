@@ -299,7 +299,10 @@ export class DedupIndex {
       const limit = this.maxMismatches;
       const q = this.queryWords;
       const stored = scope.bitWords;
-      for (const record of this.candidates) {
+      const candidates = this.candidates;
+      // Indexed loops: an array iterator allocates a result object per step where it is not optimised away.
+      for (let c = 0; c < candidates.length; c++) {
+        const record = candidates[c]!;
         // Counts differing sketch bytes a word at a time: a byte of `x` is
         // non-zero iff its high bit is set in `((x & 0x7f…) + 0x7f…) | x`.
         let mismatches = 0;
@@ -323,7 +326,9 @@ export class DedupIndex {
     } else {
       const query = this.queryTokens;
       const pattern = new LcsPattern(query);
-      for (const record of this.candidates) {
+      const candidates = this.candidates;
+      for (let c = 0; c < candidates.length; c++) {
+        const record = candidates[c]!;
         const start = scope.tokenStart(record);
         const end = scope.tokenEnds[record]!;
         if (rougeLUpperBound(query.length, end - start) < this.rougeThreshold) continue;

@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from './hash32.ts';
-import { LcsPattern, rougeL, rougeLUpperBound, rougeTokens } from './rouge-l.ts';
+import { hashString32, mulberry32 } from './hash32.ts';
+import {
+  LcsPattern,
+  MAX_ROUGE_TOKENS,
+  ROUGE_TOKEN_PATTERN,
+  rougeL,
+  rougeLUpperBound,
+  rougeTokens,
+} from './rouge-l.ts';
 
 function lcsByTable(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const prev = new Array<number>(b.length + 1).fill(0);
@@ -30,6 +38,58 @@ describe('rougeTokens', () => {
 
   it('folds case and full-width forms', () => {
     expect(rougeTokens('ＪＳＯＮ')).toEqual(rougeTokens('json'));
+  });
+
+  it('gives the tokens of its defining expression, for any text', () => {
+    const byExpression = (text: string) => {
+      const out: number[] = [];
+      for (const m of text.normalize('NFKC').toLowerCase().matchAll(ROUGE_TOKEN_PATTERN)) {
+        if (out.length >= MAX_ROUGE_TOKENS) break;
+        // A word: its hash with the top bit set, as documented.
+        out.push(
+          m[1] !== undefined ? m[1].codePointAt(0)! : (hashString32(m[2]!, 0x726f7567) | 0x80000000) >>> 0,
+        );
+      }
+      return out;
+    };
+    const piece = fc.oneof(
+      fc.constantFrom(
+        '請求書',
+        'の',
+        '金額',
+        '。',
+        '「',
+        '」',
+        'カ\u3099',
+        'ｶﾞ',
+        '한국어',
+        'café',
+        'e\u0301',
+        '𠮷野家',
+      ),
+      fc.constantFrom(
+        'Extract',
+        'ＪＳＯＮ',
+        '2025',
+        '½',
+        ' ',
+        '\n',
+        '-',
+        '_',
+        '\ud800',
+        '😀',
+        'İ',
+        'x'.repeat(300),
+      ),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        expect([...rougeTokens(text)]).toEqual(byExpression(text));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 

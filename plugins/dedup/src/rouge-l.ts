@@ -34,13 +34,65 @@ const WORD_BIT = 0x80000000;
  * ```
  */
 export function rougeTokens(text: string): Uint32Array {
-  const out: number[] = [];
-  for (const m of text.normalize('NFKC').toLowerCase().matchAll(TOKEN)) {
-    if (out.length >= MAX_ROUGE_TOKENS) break;
-    if (m[1] !== undefined) out.push(m[1].codePointAt(0)!);
-    else out.push((hashString32(m[2]!, 0x726f7567) | WORD_BIT) >>> 0);
+  const t = text.normalize('NFKC').toLowerCase();
+  const out = new Uint32Array(Math.min(t.length, MAX_ROUGE_TOKENS));
+  let n = 0;
+  // One pass over the code points with a class table: the same tokens as the
+  // TOKEN expression (kept below as the definition), without a match object
+  // per character.
+  let i = 0;
+  while (i < t.length && n < MAX_ROUGE_TOKENS) {
+    const cp = t.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const kind = classOf(cp);
+    if (kind === CJK_TOKEN) {
+      out[n++] = cp;
+      i += width;
+    } else if (kind === WORD_CHAR) {
+      const start = i;
+      let chars = 0;
+      while (i < t.length && chars < MAX_WORD_CHARS) {
+        const c = t.codePointAt(i)!;
+        if (classOf(c) !== WORD_CHAR) break;
+        i += c > 0xffff ? 2 : 1;
+        chars++;
+      }
+      out[n++] = (hashString32(t.slice(start, i), 0x726f7567) | WORD_BIT) >>> 0;
+    } else {
+      i += width;
+    }
   }
-  return Uint32Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/** The token expression the scanner in {@link rougeTokens} follows, for tests and reference. */
+export const ROUGE_TOKEN_PATTERN = TOKEN;
+
+const SEPARATOR = 1;
+const CJK_TOKEN = 2;
+const WORD_CHAR = 3;
+const MAX_WORD_CHARS = 256;
+const IS_CJK = new RegExp(`^[${CJK}]$`, 'u');
+const IS_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+const IS_WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+/** Class of each BMP code point, filled in on first sight (0 = not yet). */
+const bmpClass = new Uint8Array(0x10000);
+
+function classOf(cp: number): number {
+  if (cp < 0x10000) {
+    const known = bmpClass[cp]!;
+    if (known !== 0) return known;
+    const kind = classify(cp);
+    bmpClass[cp] = kind;
+    return kind;
+  }
+  return classify(cp);
+}
+
+function classify(cp: number): number {
+  const ch = String.fromCodePoint(cp);
+  if (IS_CJK.test(ch)) return IS_LETTER_OR_DIGIT.test(ch) ? CJK_TOKEN : SEPARATOR;
+  return IS_WORD_CHAR.test(ch) ? WORD_CHAR : SEPARATOR;
 }
 
 function popcount32(x: number): number {
