@@ -334,14 +334,19 @@ export class OpenAiLlmClient implements LlmClient {
     started: number,
   ): Promise<ChatResult> {
     this.checkBudget(req);
-    const closeSignal = new AbortController();
-    this.activeCalls.add(closeSignal);
-    const call = linkedAbort(req.signal, closeSignal.signal);
+    // One controller per call: aborted by the caller's signal or by close(). Creating
+    // AbortControllers and EventTarget listeners is a visible share of a call's CPU in Node.
+    const call = new AbortController();
+    const outer = req.signal;
+    const onAbort = () => call.abort(outer?.reason);
+    if (outer?.aborted) call.abort(outer.reason);
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    this.activeCalls.add(call);
     try {
       return await this.attempts(req, messages, format, started, call.signal);
     } finally {
-      call.dispose();
-      this.activeCalls.delete(closeSignal);
+      outer?.removeEventListener('abort', onAbort);
+      this.activeCalls.delete(call);
     }
   }
 
@@ -381,8 +386,10 @@ export class OpenAiLlmClient implements LlmClient {
       this.emit({ type: 'request', plugin: req.plugin, category: req.category, attempt });
       const t0 = performance.now();
       let failure: AttemptFailure;
-      // The SDK never removes its listener from the signal it gets, so each attempt gets a throwaway one.
-      const attemptAbort = linkedAbort(signal);
+      // The SDK never removes its listener from the signal it gets: the first attempt gets the
+      // call's own signal (which ends with the call), later ones a throwaway each, so a long
+      // run of throttled retries does not pile listeners on one signal.
+      const attemptAbort = sent === 1 ? undefined : linkedAbort(signal);
       try {
         const responseFormat = this.responseFormat(mode, format);
         const completion = await this.sdk.chat.completions.create(
@@ -392,7 +399,7 @@ export class OpenAiLlmClient implements LlmClient {
             ...req.params,
             ...(responseFormat ? { response_format: responseFormat } : {}),
           },
-          { signal: attemptAbort.signal, timeout: this.config.timeoutMs },
+          { signal: attemptAbort?.signal ?? signal, timeout: this.config.timeoutMs },
         );
         const choice = completion?.choices?.[0];
         if (!choice) throw new SyntaxError('the response has no choices');
@@ -446,7 +453,7 @@ export class OpenAiLlmClient implements LlmClient {
           error: failure.message,
         });
       } finally {
-        attemptAbort.dispose();
+        attemptAbort?.dispose();
       }
       if (failure.kind === 'throttled') {
         throttles++;

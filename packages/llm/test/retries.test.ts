@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { memoryLogger } from '@tane/core';
 import { type LlmSim, startLlmSim } from '@tane/llm-sim';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,5 +94,51 @@ describe('retries', () => {
       message: expect.stringContaining('timed out after 150 ms'),
     });
     expect(sim.stats().faultsInjected.timeout).toBe(2);
+  });
+
+  it('leaves no listener behind on the caller signal, and piles none up over many attempts', async () => {
+    sim = await startLlmSim({ seed: 3, faults: { rate429: 0.5, retryAfterS: 0.001, rate500: 0.2 } });
+    const llm = getLlmClient({ baseURL: sim.url, ...fast, maxRetries: 30, maxConcurrency: 4 });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // A signal per record, as the engine passes to a stage's calls.
+      const records = Array.from({ length: 40 }, () => new AbortController());
+      const results = await Promise.all(
+        records.map((r, i) =>
+          llm.chat({ plugin: 'gen@1.0.0', signal: r.signal, messages: [{ role: 'user', content: `r${i}` }] }),
+        ),
+      );
+      expect(results.reduce((n, r) => n + r.attempts, 0)).toBeGreaterThan(60);
+      for (const r of records) expect(getEventListeners(r.signal, 'abort')).toHaveLength(0);
+
+      // One call with 13 attempts: the SDK's listener of each attempt must not land on one signal.
+      const failing = await startLlmSim({ faults: { rate500: 1 } });
+      try {
+        const stubborn = getLlmClient({ baseURL: failing.url, ...fast, maxRetries: 12 });
+        await expect(
+          stubborn.chat({ plugin: 'gen@1.0.0', messages: [{ role: 'user', content: 'x' }] }),
+        ).rejects.toMatchObject({ code: 'LLM_RETRIES_EXHAUSTED' });
+        expect(failing.stats().chatCompletions).toBe(13);
+      } finally {
+        await closeAllLlmClients();
+        await failing.close();
+      }
+
+      // Aborting the caller's signal still stops a call in flight.
+      const record = new AbortController();
+      const late = getLlmClient({ baseURL: sim.url, ...fast }).chat({
+        plugin: 'gen@1.0.0',
+        signal: record.signal,
+        messages: [{ role: 'user', content: 'late' }],
+      });
+      record.abort(new Error('stopping'));
+      await expect(late).rejects.toMatchObject({ code: 'LLM_ABORTED' });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
