@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DedupIndex } from './dedup-index.ts';
 import { mulberry32 } from './hash32.ts';
+import { rougeL, rougeTokens } from './rouge-l.ts';
 
 const INVOICE =
   '次の請求書から、請求元・請求先・請求書番号・請求日・支払期限・合計金額を抽出し、JSON形式で出力してください。';
@@ -202,5 +203,39 @@ describe('DedupIndex, small scopes in full', () => {
       input: '',
     });
     expect(index.offer('b', second).status).toBe('unique');
+  });
+});
+
+describe('DedupIndex, ROUGE-L token store', () => {
+  const words = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => `w${(from + i).toString(36)}`);
+
+  it('scores exactly as ROUGE-L over the raw tokens, before and after a scope outgrows 2-byte token ids', () => {
+    const index = new DedupIndex({ rougeL: { enabled: true, threshold: 0.7 }, exhaustiveBelow: 0 });
+    // 1,400 records of 50 words never seen before: 70,000 distinct tokens in one scope.
+    const texts: string[] = [];
+    for (let r = 0; r < 1_400; r++) texts.push(words(r * 50, 50).join(' '));
+    texts.forEach((text, r) => {
+      expect(index.offer(`r${r}`, { instruction: text, input: '' }).status).toBe('unique');
+    });
+    for (const r of [3, 1_399]) {
+      // Drop four words and add two the scope has never seen: ROUGE-L F1 of 46 common tokens.
+      const original = texts[r]!.split(' ');
+      const edited = [...original.slice(0, 20), 'novel', ...original.slice(24, 50), 'unseen'].join(' ');
+      const decision = index.offer(`edit-${r}`, { instruction: edited, input: '' });
+      const expected =
+        Math.round(rougeL(rougeTokens(`${edited}\n`), rougeTokens(`${texts[r]}\n`)) * 1000) / 1000;
+      expect(decision).toEqual({
+        status: 'duplicate',
+        reason: 'near',
+        duplicateOf: `r${r}`,
+        similarity: expected,
+        metric: 'rougeL',
+      });
+    }
+    // Tokens the scope has never seen match nothing, however many the query has.
+    expect(index.offer('fresh', { instruction: words(900_000, 50).join(' '), input: '' }).status).toBe(
+      'unique',
+    );
   });
 });

@@ -78,8 +78,16 @@ class ScopeIndex {
   /** 8-bit sketches, `stride` bytes per record (numPerm rounded up to a multiple of 4). */
   bits: Uint8Array;
   bitWords: Int32Array;
-  tokens: Uint32Array;
+  /**
+   * ROUGE-L tokens of every record, as this scope's dense token ids: 2 bytes a
+   * token until the scope has seen 65,535 distinct tokens, then 4.
+   */
+  tokens: Uint16Array | Uint32Array;
   tokenEnds: Uint32Array;
+  /** Token (code point or word hash) → dense id in this scope. */
+  readonly vocab = new Map<number, number>();
+  /** An id no stored token has: a query token the scope has never seen maps to it, and matches nothing. */
+  absent = 0xffff;
   readonly table: BandTable;
 
   constructor(
@@ -90,7 +98,7 @@ class ScopeIndex {
   ) {
     this.bits = new Uint8Array(INITIAL_RECORDS * stride);
     this.bitWords = new Int32Array(this.bits.buffer);
-    this.tokens = new Uint32Array(withTokens ? INITIAL_RECORDS * 32 : 0);
+    this.tokens = new Uint16Array(withTokens ? INITIAL_RECORDS * 32 : 0);
     this.tokenEnds = new Uint32Array(withTokens ? INITIAL_RECORDS : 0);
     this.table = new BandTable(bands, INITIAL_RECORDS * bands * 2, bucketCap);
   }
@@ -101,7 +109,8 @@ class ScopeIndex {
 
   ensureRecord(): void {
     if (this.count < this.capacity) return;
-    const capacity = this.capacity * 2;
+    // 1.5×, not 2×: a third less unused room on average, for a few more copies.
+    const capacity = Math.ceil(this.capacity * GROWTH);
     this.capacity = capacity;
     this.bits = grow(this.bits, capacity * this.stride);
     this.bitWords = new Int32Array(this.bits.buffer);
@@ -111,9 +120,39 @@ class ScopeIndex {
   ensureTokens(extra: number): void {
     const used = this.count === 0 ? 0 : this.tokenEnds[this.count - 1]!;
     if (used + extra <= this.tokens.length) return;
-    let capacity = Math.max(this.tokens.length * 2, 1024);
-    while (capacity < used + extra) capacity *= 2;
+    let capacity = Math.max(Math.ceil(this.tokens.length * GROWTH), 1024);
+    while (capacity < used + extra) capacity = Math.ceil(capacity * GROWTH);
     this.tokens = grow(this.tokens, capacity);
+  }
+
+  /**
+   * Writes the scope's ids of `tokens` into `out`. With `add`, tokens new to
+   * the scope get the next id (moving the store to 4 bytes a token when 2 no
+   * longer hold them); without, they map to {@link absent}. The mapping is
+   * one-to-one on known tokens, so an LCS over ids is the LCS over tokens.
+   */
+  mapTokens(tokens: Uint32Array, out: Uint16Array | Uint32Array, add: boolean): void {
+    const vocab = this.vocab;
+    for (let i = 0; i < tokens.length; i++) {
+      let id = vocab.get(tokens[i]!);
+      if (id === undefined) {
+        if (!add) {
+          out[i] = this.absent;
+          continue;
+        }
+        id = vocab.size;
+        if (id === this.absent) throw new Error('token ids must be widened before the store is written');
+        vocab.set(tokens[i]!, id);
+      }
+      out[i] = id;
+    }
+  }
+
+  /** Makes room for `extra` new token ids at 2 bytes each, widening the store to 4 bytes if they would not fit. */
+  ensureIds(extra: number): void {
+    if (!(this.tokens instanceof Uint16Array) || this.vocab.size + extra < 0xffff) return;
+    this.tokens = Uint32Array.from(this.tokens);
+    this.absent = 0xffffffff;
   }
 
   bytes(): number {
@@ -121,7 +160,9 @@ class ScopeIndex {
   }
 }
 
-function grow<T extends Int32Array | Uint32Array | Uint8Array>(array: T, length: number): T {
+const GROWTH = 1.5;
+
+function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(array: T, length: number): T {
   const next = new (array.constructor as new (n: number) => T)(length);
   next.set(array);
   return next;
@@ -160,6 +201,8 @@ export class DedupIndex {
   private readonly stride: number;
   private readonly maxMismatches: number;
   private queryTokens: Uint32Array = new Uint32Array(0);
+  /** The query's tokens as the ids of the scope it is checked against. */
+  private queryIds = new Uint32Array(256);
   private exactKey = 0;
   private readonly candidates: number[] = [];
   private readonly counter = new CandidateCounter();
@@ -324,7 +367,10 @@ export class DedupIndex {
         }
       }
     } else {
-      const query = this.queryTokens;
+      if (this.queryIds.length < this.queryTokens.length)
+        this.queryIds = new Uint32Array(this.queryTokens.length);
+      const query = this.queryIds.subarray(0, this.queryTokens.length);
+      scope.mapTokens(this.queryTokens, query, false);
       const pattern = new LcsPattern(query);
       const candidates = this.candidates;
       for (let c = 0; c < candidates.length; c++) {
@@ -367,9 +413,10 @@ export class DedupIndex {
     scope.bits.set(this.queryBits, record * this.stride);
     if (this.rougeThreshold !== undefined) {
       const tokens = this.queryTokens;
+      scope.ensureIds(tokens.length);
       scope.ensureTokens(tokens.length);
       const start = scope.tokenStart(record);
-      scope.tokens.set(tokens, start);
+      scope.mapTokens(tokens, scope.tokens.subarray(start, start + tokens.length), true);
       scope.tokenEnds[record] = start + tokens.length;
     }
     scope.count++;
