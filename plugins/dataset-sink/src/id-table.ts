@@ -61,6 +61,14 @@ export class IdTable {
     return this.#find(other.#hi[ordinal]!, other.#lo[ordinal]!) >= 0;
   }
 
+  /**
+   * Orders two ids of this table by fingerprint (a fixed order that depends
+   * only on the ids, not on when they were added).
+   */
+  compareOrdinals(a: number, b: number): number {
+    return this.#hi[a]! - this.#hi[b]! || this.#lo[a]! - this.#lo[b]! || a - b;
+  }
+
   /** Forgets every id. */
   clear(): void {
     this.#slots = new Int32Array(1024);
