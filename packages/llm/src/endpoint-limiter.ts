@@ -110,6 +110,11 @@ export class EndpointLimiter {
     this.now = options.now ?? Date.now;
   }
 
+  /** Whether permits need a token estimate (only with a tokens-per-minute limit). */
+  get countsTokens(): boolean {
+    return this.options.tokensPerMinute !== undefined;
+  }
+
   /** Current concurrency limit (after AIMD decreases). */
   get concurrencyLimit(): number {
     return Math.max(1, Math.floor(this.limit));

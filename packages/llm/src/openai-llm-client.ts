@@ -357,9 +357,13 @@ export class OpenAiLlmClient implements LlmClient {
     started: number,
     signal: AbortSignal,
   ): Promise<ChatResult> {
-    const estimate =
-      messages.reduce((n, m) => n + estimateTokens(m.content), 0) +
-      (req.params?.max_tokens ?? DEFAULT_COMPLETION_ESTIMATE);
+    // Counting a prompt's characters costs tens of microseconds on a long prompt: only done when
+    // a tokens-per-minute limit needs it, or a reply comes without usage.
+    let estimated: number | undefined;
+    const estimate = () =>
+      (estimated ??=
+        messages.reduce((n, m) => n + estimateTokens(m.content), 0) +
+        (req.params?.max_tokens ?? DEFAULT_COMPLETION_ESTIMATE));
     // `attempt` counts toward maxRetries; `sent` counts every request; throttling is timed, not counted.
     let attempt = 0;
     let sent = 0;
@@ -369,10 +373,12 @@ export class OpenAiLlmClient implements LlmClient {
       attempt++;
       sent++;
       const mode = this.structuredMode;
-      const permit = await this.limiter.acquire(estimate, signal).catch((err: unknown) => {
-        this.ledger.add(req.plugin, req.category, { failures: 1 });
-        throw err;
-      });
+      const permit = await this.limiter
+        .acquire(this.limiter.countsTokens ? estimate() : 0, signal)
+        .catch((err: unknown) => {
+          this.ledger.add(req.plugin, req.category, { failures: 1 });
+          throw err;
+        });
       if (attempt === 1) {
         // The budget may have run out while this call waited for a slot; it has not started yet.
         try {
@@ -405,7 +411,7 @@ export class OpenAiLlmClient implements LlmClient {
         if (!choice) throw new SyntaxError('the response has no choices');
         const content = choice.message?.content ?? '';
         const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : undefined;
-        const promptTokens = completion.usage?.prompt_tokens ?? estimate - DEFAULT_COMPLETION_ESTIMATE;
+        const promptTokens = completion.usage?.prompt_tokens ?? estimate() - DEFAULT_COMPLETION_ESTIMATE;
         const completionTokens = completion.usage?.completion_tokens ?? estimateTokens(content);
         const latencyMs = performance.now() - t0;
         this.limiter.release(permit, { kind: 'success', tokens: promptTokens + completionTokens });
