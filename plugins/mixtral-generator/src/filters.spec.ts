@@ -233,10 +233,12 @@ describe('candidate filters', () => {
         (tasks) => {
           for (const task of tasks) {
             // Every task brings its few-shot examples as new objects, as parsed from its record.
-            const shots = task.shots.map((instruction) => ({
+            // Seeds are kept prepared by text across tasks, accepted examples are not: both paths.
+            const shots = task.shots.map((instruction, i) => ({
               instruction,
               input: '',
               output: '承知しました。',
+              source: i % 2 ? 'seed' : 'generated',
             }));
             const got = check(ja(task.candidate), { lang: 'ja', fewShot: shots, earlier: [] })?.filter;
             const copy = shots.some(

@@ -63,8 +63,8 @@ export function compileBlocklist(
   };
 }
 
-/** Few-shot texts kept prepared across tasks: a category's seeds and recent accepted examples. */
-const SHOT_CACHE_SIZE = 4096;
+/** Seed texts kept prepared across tasks, per filter (a category's seeds are usually a few dozen). */
+const SHOT_CACHE_SIZE = 512;
 
 function lengthFailure(
   field: 'instruction' | 'output',
@@ -149,12 +149,14 @@ export function candidateFilter(
     }
     return c;
   };
-  // Few-shot examples are drawn from one pool (mostly the category's seeds), so the same texts
-  // come back in task after task as new objects: keep them by text too, a bounded number.
+  // Most few-shot examples are the category's seeds, so the same texts come back in task after
+  // task as new objects: keep seeds by text too (a bounded number). Accepted examples rarely
+  // repeat (two of a thousand per task), and keeping them would only hold memory.
   const shotsByText = new Map<string, ComparableText>();
-  const comparableShot = (e: Example): ComparableText => {
+  const comparableShot = (e: Example & { source?: unknown }): ComparableText => {
     let c = prepared.get(e);
     if (c) return c;
+    if (e.source !== 'seed') return comparable(e);
     const text = key(e);
     c = shotsByText.get(text);
     if (!c) {
