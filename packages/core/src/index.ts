@@ -6,6 +6,7 @@
 export { canonicalJson } from './canonical-json.ts';
 export { type ErrorCode, ErrorCodes, TaneError, type TaneErrorOptions, toTaneError } from './errors.ts';
 export { followTopic } from './follow-topic.ts';
+export { growTypedArray, IdTable } from './id-table.ts';
 export { contentId, deriveId, stableHash32 } from './ids.ts';
 export { INPUT_LIMITS, recordLimitError } from './input-limits.ts';
 export { type Logger, type MemoryLogEntry, memoryLogger, silentLogger } from './logger.ts';

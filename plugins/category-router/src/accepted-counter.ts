@@ -1,11 +1,12 @@
-import { rowRound, type TaneRecord } from '@tane/core';
+import { IdTable, rowRound, type TaneRecord } from '@tane/core';
 
 /**
  * Counts distinct accepted examples per category, so a record seen twice
  * (a replayed topic, a re-read from the start) counts once.
  *
  * A category given a cap stops counting at it and forgets its ids, which
- * bounds memory by the targets instead of the size of the dataset.
+ * bounds memory by the targets instead of the size of the dataset. Ids are
+ * kept as 64-bit fingerprints (`IdTable`), ~16 bytes each instead of a string.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import { rowRound, type TaneRecord } from '@tane/core';
  * ```
  */
 export class AcceptedCounter {
-  readonly #ids = new Map<string, Set<string>>();
+  readonly #ids = new Map<string, IdTable>();
   readonly #capped = new Set<string>();
   readonly #caps: Readonly<Record<string, number>>;
 
@@ -29,11 +30,11 @@ export class AcceptedCounter {
     if (this.#capped.has(record.category)) return false;
     let ids = this.#ids.get(record.category);
     if (!ids) {
-      ids = new Set();
+      ids = new IdTable();
       this.#ids.set(record.category, ids);
     }
-    if (ids.has(record.id)) return false;
-    ids.add(record.id);
+    const known = ids.size;
+    if (ids.add(record.id) < known) return false;
     const cap = this.#caps[record.category];
     if (cap !== undefined && ids.size >= cap) {
       this.#capped.add(record.category);
@@ -88,7 +89,8 @@ export async function countAccepted(
  * Distinct accepted examples per category and planning round, fed a stream a piece at a time:
  * what {@link countAccepted} gives for any `beforeRound`, without reading the stream again. A
  * generator that tops up in rounds keeps one and reads only what the dataset topic gained since.
- * Memory: the ids seen (one string per distinct row) and a count per category and round.
+ * Memory: the ids seen (a 64-bit fingerprint per distinct row, `IdTable`) and a count per
+ * category and round.
  *
  * @example
  * ```ts
@@ -98,19 +100,19 @@ export async function countAccepted(
  * ```
  */
 export class AcceptedByRound {
-  readonly #ids = new Map<string, Set<string>>();
+  readonly #ids = new Map<string, IdTable>();
   readonly #rounds = new Map<string, Map<number, number>>();
 
   /** Counts `record` under its category and round; returns whether it was new. */
   add(record: TaneRecord): boolean {
     let ids = this.#ids.get(record.category);
     if (!ids) {
-      ids = new Set();
+      ids = new IdTable();
       this.#ids.set(record.category, ids);
       this.#rounds.set(record.category, new Map());
     }
-    if (ids.has(record.id)) return false;
-    ids.add(record.id);
+    const known = ids.size;
+    if (ids.add(record.id) < known) return false;
     const rounds = this.#rounds.get(record.category)!;
     const round = rowRound(record);
     rounds.set(round, (rounds.get(round) ?? 0) + 1);

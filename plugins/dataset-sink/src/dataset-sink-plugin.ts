@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { definePlugin, ENGINE_API, type StageSetupContext, TaneError, type TopicPositions } from '@tane/core';
+import {
+  definePlugin,
+  ENGINE_API,
+  IdTable,
+  type StageSetupContext,
+  TaneError,
+  type TopicPositions,
+} from '@tane/core';
 import pkg from '../package.json' with { type: 'json' };
 import { writeFileAtomic } from './atomic-file.ts';
 import { renderDatasetCard } from './dataset-card.ts';
@@ -8,7 +15,6 @@ import { classifyRecord, countedPart, type DatasetRow, type OutcomeLogEntry } fr
 import { DatasetTally } from './dataset-tally.ts';
 import { type ExportInfo, type RowSource, writeExports } from './export-formats.ts';
 import { GroupCommit, SerialQueue } from './group-commit.ts';
-import { IdTable } from './id-table.ts';
 import { buildManifest, type DatasetManifest } from './manifest.ts';
 import { type MixtureSummary, planMixture } from './mixture.ts';
 import { type OutcomeFileInfo, writeOutcomeFiles } from './outcome-files.ts';

@@ -1,5 +1,5 @@
+import { growTypedArray, IdTable } from '@tane/core';
 import { type DatasetRow, importSourceName, type OutcomeEntry, rowModel, rowScore } from './dataset-row.ts';
-import { grown, IdTable } from './id-table.ts';
 
 /** Judge score counts, `"1"`…`"5"`. */
 export type JudgeScores = Record<'1' | '2' | '3' | '4' | '5', number>;
@@ -385,12 +385,12 @@ class OutcomeColumns {
   make(i: number, category: number): void {
     if (i >= this.status.length) {
       const n = this.status.length * 2;
-      this.status = grown(this.status, n);
-      this.category = grown(this.category, n);
-      this.reason = grown(this.reason, n);
-      this.repairs = grown(this.repairs, n);
-      this.score = grown(this.score, n);
-      this.source = grown(this.source, n);
+      this.status = growTypedArray(this.status, n);
+      this.category = growTypedArray(this.category, n);
+      this.reason = growTypedArray(this.reason, n);
+      this.repairs = growTypedArray(this.repairs, n);
+      this.score = growTypedArray(this.score, n);
+      this.source = growTypedArray(this.source, n);
     }
     this.category[i] = category;
     this.reason[i] = 0;

@@ -1,9 +1,9 @@
 import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { growTypedArray, IdTable } from '@tane/core';
 import { AtomicFileWriter } from './atomic-file.ts';
 import type { OutcomeLogEntry } from './dataset-row.ts';
 import type { DatasetTally } from './dataset-tally.ts';
-import { grown, IdTable } from './id-table.ts';
 
 /** One of the files {@link writeOutcomeFiles} writes, as listed in the manifest. */
 export interface OutcomeFileInfo {
@@ -122,10 +122,10 @@ async function finalOutcomeLines(
     if (!final || final.status !== e.status || final.reason !== e.reason || final.repairs !== e.repairs)
       return;
     if (n === offsets.length) {
-      offsets = grown(offsets, n * 2);
-      lengths = grown(lengths, n * 2);
-      category = grown(category, n * 2);
-      ordinal = grown(ordinal, n * 2);
+      offsets = growTypedArray(offsets, n * 2);
+      lengths = growTypedArray(lengths, n * 2);
+      category = growTypedArray(category, n * 2);
+      ordinal = growTypedArray(ordinal, n * 2);
     }
     offsets[n] = offset;
     lengths[n] = line.length;

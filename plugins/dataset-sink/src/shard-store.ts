@@ -1,11 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { contentId } from '@tane/core';
+import { contentId, IdTable } from '@tane/core';
 import { isAtomicTempFile, writeFileAtomic } from './atomic-file.ts';
 import type { DatasetRow } from './dataset-row.ts';
 import type { RowSource } from './export-formats.ts';
-import { IdTable } from './id-table.ts';
 
 /** One shard file, as listed in the manifest. */
 export interface ShardInfo {

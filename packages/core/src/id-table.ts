@@ -3,16 +3,16 @@
  * numbered in the order it was first added (its ordinal, 0, 1, 2, …), so
  * that per-id columns can live in typed arrays beside it.
  *
- * The sink keeps one entry per candidate of a run (millions over a long
- * run); as strings in a `Set` or `Map` that is ~100–200 bytes each on the
- * heap, here it is 8 bytes of fingerprint and 5–11 bytes of hash slot
+ * For state kept per record over a whole run (the sink's candidates, the
+ * router's accepted rows: millions over a long run); as strings in a `Set`
+ * or `Map` that is ~60–200 bytes each on the heap, here it is 8 bytes of fingerprint and 5–11 bytes of hash slot
  * (16 MiB for a million ids, where a `Set` of short ids takes ~50).
  *
  * Two different ids share a fingerprint with probability ~n² / 2⁶⁵ over n
  * ids: about 3·10⁻⁸ for a million, 3·10⁻⁶ for ten million. Ids are content
  * hashes already, so the fingerprint is a hash of a hash; a collision would
- * count two candidates as one (and the shard store would take the second
- * row for one already written).
+ * count two records as one (in the dataset sink, the second row would be
+ * taken for one already written).
  *
  * @example
  * ```ts
@@ -103,8 +103,8 @@ export class IdTable {
     }
     const ordinal = this.#size++;
     if (ordinal === this.#hi.length) {
-      this.#hi = grown(this.#hi, this.#hi.length * 2);
-      this.#lo = grown(this.#lo, this.#lo.length * 2);
+      this.#hi = growTypedArray(this.#hi, this.#hi.length * 2);
+      this.#lo = growTypedArray(this.#lo, this.#lo.length * 2);
     }
     this.#hi[ordinal] = hi;
     this.#lo[ordinal] = lo;
@@ -127,7 +127,7 @@ export class IdTable {
 }
 
 /** A typed array with room for `length` elements, the old ones copied in. */
-export function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
+export function growTypedArray<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
   array: T,
   length: number,
 ): T {
