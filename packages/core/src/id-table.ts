@@ -43,6 +43,7 @@ export class IdTable {
     return this.#find(fpHi, fpLo);
   }
 
+  /** Whether `id` was added. */
   has(id: string): boolean {
     return this.get(id) >= 0;
   }
