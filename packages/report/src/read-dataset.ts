@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { stableHash32, TaneError } from '@tane/core';
+import { IdTable, stableHash32, TaneError } from '@tane/core';
 import {
   type CategoryManifest,
   type DatasetManifest,
@@ -145,11 +145,24 @@ export async function readDataset(
   }
 
   // Rejected and duplicate rows first: the largest clusters decide which kept rows to look up in the shards.
+  // The first pass counts (every reason, every cluster's size); only the members of the clusters
+  // shown are collected, in a second pass over duplicates.jsonl, so a run with hundreds of
+  // thousands of duplicates does not hold them all. Ids are kept as fingerprints (IdTable).
   const rejections = new Map<string, RejectionCount>();
-  const clusterMap = new Map<string, DuplicateCluster>();
-  const seenRejected = new Set<string>();
+  const clusterSizes = new Map<string, { category: string; size: number }>();
+  const seenRejected = new IdTable();
+  const filesWithMembers = new Set<string>();
   let duplicateRows = 0;
   let badLines = 0;
+  const classify = (row: NonNullable<ReturnType<typeof parseRow>>, name: string) => {
+    const outcome = rowOutcome(row);
+    const status = outcome?.status ?? (name === 'duplicates.jsonl' ? 'duplicate' : 'rejected');
+    const reason = outcome?.reason ?? 'unknown';
+    const detail = outcome?.detail as { duplicateOf?: unknown; similarity?: unknown } | undefined;
+    const keptId =
+      status === 'duplicate' && typeof detail?.duplicateOf === 'string' ? detail.duplicateOf : undefined;
+    return { status, reason, detail, keptId };
+  };
   for (const name of ['duplicates.jsonl', 'rejected.jsonl']) {
     const path = join(dir, name);
     if (!existsSync(path)) {
@@ -171,37 +184,54 @@ export async function readDataset(
         continue;
       }
       rows++;
-      if (seenRejected.has(row.id)) continue;
-      seenRejected.add(row.id);
-      const outcome = rowOutcome(row);
-      const status = outcome?.status ?? (name === 'duplicates.jsonl' ? 'duplicate' : 'rejected');
-      const reason = outcome?.reason ?? 'unknown';
+      const known = seenRejected.size;
+      if (seenRejected.add(row.id) < known) continue;
+      const { status, reason, keptId } = classify(row, name);
       const key = `${row.category}\u0000${status}\u0000${reason}`;
       const r = rejections.get(key) ?? { category: row.category, status, reason, count: 0 };
       r.count++;
       rejections.set(key, r);
-      const detail = outcome?.detail as { duplicateOf?: unknown; similarity?: unknown } | undefined;
-      if (status === 'duplicate' && typeof detail?.duplicateOf === 'string') {
+      if (keptId !== undefined) {
+        filesWithMembers.add(name);
         duplicateRows++;
-        const keptId = detail.duplicateOf;
-        let c = clusterMap.get(keptId);
-        if (!c) {
-          c = { keptId, category: row.category, members: [] };
-          clusterMap.set(keptId, c);
-        }
-        c.members.push({
-          id: row.id,
-          instruction: row.instruction.slice(0, MEMBER_TEXT),
-          ...(typeof detail.similarity === 'number' ? { similarity: detail.similarity } : {}),
-          reason,
-        });
+        const c = clusterSizes.get(keptId);
+        if (c) c.size++;
+        else clusterSizes.set(keptId, { category: row.category, size: 1 });
       }
     }
     inputs.push({ name, found: true, note: `${rows} rows` });
   }
-  const clusters = [...clusterMap.values()]
-    .sort((a, b) => b.members.length - a.members.length || a.keptId.localeCompare(b.keptId))
-    .slice(0, options.clusters ?? 10);
+  const clusters: DuplicateCluster[] = [...clusterSizes]
+    .sort(([a, x], [b, y]) => y.size - x.size || a.localeCompare(b))
+    .slice(0, options.clusters ?? 10)
+    .map(([keptId, c]) => ({ keptId, category: c.category, members: [] }));
+  if (clusters.length > 0) {
+    const shown = new Map(clusters.map((c) => [c.keptId, c]));
+    // The same files in the same order as the first pass, so "already seen" means the same.
+    const seen = new IdTable();
+    for (const name of ['duplicates.jsonl', 'rejected.jsonl']) {
+      const path = join(dir, name);
+      if (!existsSync(path)) continue;
+      const needed = filesWithMembers.has(name);
+      for await (const line of readLines(path)) {
+        const row = parseRow(line, 'unknown');
+        if (!row) continue;
+        const known = seen.size;
+        if (seen.add(row.id) < known || !needed) continue;
+        const { reason, detail, keptId } = classify(row, name);
+        const c = keptId === undefined ? undefined : shown.get(keptId);
+        if (!c) continue;
+        c.members.push({
+          id: row.id,
+          instruction: row.instruction.slice(0, MEMBER_TEXT),
+          ...(typeof detail?.similarity === 'number' ? { similarity: detail.similarity } : {}),
+          reason,
+        });
+      }
+      // Nothing after the last file with members can add any.
+      if (name === 'duplicates.jsonl' && !filesWithMembers.has('rejected.jsonl')) break;
+    }
+  }
   const wanted = new Map(clusters.map((c) => [c.keptId, c]));
 
   // Shards.

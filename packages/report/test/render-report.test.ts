@@ -43,6 +43,36 @@ describe('readDataset', () => {
     expect(dupCount).toBe(fx.duplicates);
   });
 
+  it('lists the members of the clusters it shows only, wherever they are filed', async () => {
+    const dir = tempDir();
+    writeFixtureDataset(dir);
+    // A duplicate filed in rejected.jsonl belongs to its cluster too; and it makes the second
+    // invoice cluster (3 in duplicates.jsonl) as large as 4.
+    const extra = {
+      id: 'invoice-extraction-late',
+      category: 'invoice-extraction',
+      instruction: 'late duplicate',
+      input: '',
+      output: 'x',
+      meta: {
+        outcome: { status: 'duplicate', reason: 'near', detail: { duplicateOf: 'invoice-extraction-0001' } },
+      },
+    };
+    writeFileSync(
+      join(dir, 'rejected.jsonl'),
+      `${readFileSync(join(dir, 'rejected.jsonl'), 'utf8')}${JSON.stringify(extra)}\n`,
+    );
+    const s = await readDataset(dir, { clusters: 2 });
+    expect(s.clusters.map((c) => [c.keptId, c.members.length])).toEqual([
+      ['invoice-extraction-0000', 5],
+      ['invoice-extraction-0001', 4],
+    ]);
+    expect(s.clusters[1]!.members.map((m) => m.id).at(-1)).toBe('invoice-extraction-late');
+    expect(s.clusters[0]!.members.map((m) => m.id)).toEqual(
+      [0, 1, 2, 3, 4].map((d) => `invoice-extraction-dup-${d}`),
+    );
+  });
+
   it('says that a kept example missing from the shards is a seed or a row of another dataset', async () => {
     const dir = tempDir();
     writeFixtureDataset(dir);
