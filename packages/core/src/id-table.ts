@@ -5,8 +5,9 @@
  *
  * For state kept per record over a whole run (the sink's candidates, the
  * router's accepted rows: millions over a long run); as strings in a `Set`
- * or `Map` that is ~60–200 bytes each on the heap, here it is 8 bytes of fingerprint and 5–11 bytes of hash slot
- * (16 MiB for a million ids, where a `Set` of short ids takes ~50).
+ * or `Map` that is ~60–200 bytes each on the heap, here it is 8 bytes of
+ * fingerprint and 5–11 bytes of hash slot (16 MiB for a million ids, where a
+ * `Set` of short ids takes ~50).
  *
  * Two different ids share a fingerprint with probability ~n² / 2⁶⁵ over n
  * ids: about 3·10⁻⁸ for a million, 3·10⁻⁶ for ten million. Ids are content
@@ -86,7 +87,7 @@ export class IdTable {
   #find(hi: number, lo: number): number {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    for (let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask; ; s = (s + 1) & mask) {
+    for (let s = homeSlot(hi, lo, mask); ; s = (s + 1) & mask) {
       const v = slots[s]!;
       if (v === 0) return -1;
       if (this.#hi[v - 1] === hi && this.#lo[v - 1] === lo) return v - 1;
@@ -96,7 +97,7 @@ export class IdTable {
   #insert(hi: number, lo: number): number {
     const slots = this.#slots;
     const mask = slots.length - 1;
-    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    let s = homeSlot(hi, lo, mask);
     for (; ; s = (s + 1) & mask) {
       const v = slots[s]!;
       if (v === 0) break;
@@ -119,12 +120,17 @@ export class IdTable {
     const slots = new Int32Array(length);
     const mask = length - 1;
     for (let ordinal = 0; ordinal < this.#size; ordinal++) {
-      let s = (this.#lo[ordinal]! ^ Math.imul(this.#hi[ordinal]!, 0x9e3779b1)) & mask;
+      let s = homeSlot(this.#hi[ordinal]!, this.#lo[ordinal]!, mask);
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = ordinal + 1;
     }
     this.#slots = slots;
   }
+}
+
+/** Where a fingerprint's probe starts in a table of `mask + 1` slots. */
+function homeSlot(hi: number, lo: number, mask: number): number {
+  return (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
 }
 
 /** A typed array with room for `length` elements, the old ones copied in. */

@@ -1,3 +1,4 @@
+import { growTypedArray } from '@tane/core';
 import { BandTable, DEFAULT_BUCKET_CAP } from './band-table.ts';
 import { CandidateCounter } from './candidate-counter.ts';
 import { hashString52 } from './hash32.ts';
@@ -112,9 +113,9 @@ class ScopeIndex {
     // 1.5×, not 2×: a third less unused room on average, for a few more copies.
     const capacity = Math.ceil(this.capacity * GROWTH);
     this.capacity = capacity;
-    this.bits = grow(this.bits, capacity * this.stride);
+    this.bits = growTypedArray(this.bits, capacity * this.stride);
     this.bitWords = new Int32Array(this.bits.buffer);
-    if (this.tokenEnds.length > 0) this.tokenEnds = grow(this.tokenEnds, capacity);
+    if (this.tokenEnds.length > 0) this.tokenEnds = growTypedArray(this.tokenEnds, capacity);
   }
 
   ensureTokens(extra: number): void {
@@ -122,7 +123,7 @@ class ScopeIndex {
     if (used + extra <= this.tokens.length) return;
     let capacity = Math.max(Math.ceil(this.tokens.length * GROWTH), 1024);
     while (capacity < used + extra) capacity = Math.ceil(capacity * GROWTH);
-    this.tokens = grow(this.tokens, capacity);
+    this.tokens = growTypedArray(this.tokens, capacity);
   }
 
   /**
@@ -161,12 +162,6 @@ class ScopeIndex {
 }
 
 const GROWTH = 1.5;
-
-function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(array: T, length: number): T {
-  const next = new (array.constructor as new (n: number) => T)(length);
-  next.set(array);
-  return next;
-}
 
 /**
  * The near-duplicate index: exact duplicates by a hash of the normalised text,
