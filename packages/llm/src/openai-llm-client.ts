@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import type { ChatMessage, ChatRequest, ChatResult, JsonChatRequest, JsonChatResult } from './chat-types.ts';
 import { abortedError, EndpointLimiter } from './endpoint-limiter.ts';
 import { readJsonReply } from './json-reply.ts';
-import { linkedAbort } from './linked-abort.ts';
+import { type LinkedAbort, linkedAbort } from './linked-abort.ts';
 import type { LlmClient } from './llm-client.ts';
 import type { ResolvedLlmConfig } from './llm-endpoint-config.ts';
 import type { LlmEvent, LlmEventListener } from './llm-event.ts';
@@ -33,7 +33,7 @@ export class OpenAiLlmClient implements LlmClient {
   private readonly cache: ResponseCache | undefined;
   private readonly listeners = new Set<LlmEventListener>();
   /** One controller per call in progress, so close() can abort them without a listener per call. */
-  private readonly activeCalls = new Set<AbortController>();
+  private readonly activeCalls = new Set<LinkedAbort>();
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   private readonly validators = new Map<string, ValidateFunction>();
   private structuredMode: StructuredMode;
@@ -334,18 +334,14 @@ export class OpenAiLlmClient implements LlmClient {
     started: number,
   ): Promise<ChatResult> {
     this.checkBudget(req);
-    // One controller per call: aborted by the caller's signal or by close(). Creating
+    // One controller per call, aborted by the caller's signal or by close(): creating
     // AbortControllers and EventTarget listeners is a visible share of a call's CPU in Node.
-    const call = new AbortController();
-    const outer = req.signal;
-    const onAbort = () => call.abort(outer?.reason);
-    if (outer?.aborted) call.abort(outer.reason);
-    else outer?.addEventListener('abort', onAbort, { once: true });
+    const call = linkedAbort(req.signal);
     this.activeCalls.add(call);
     try {
       return await this.attempts(req, messages, format, started, call.signal);
     } finally {
-      outer?.removeEventListener('abort', onAbort);
+      call.dispose();
       this.activeCalls.delete(call);
     }
   }
