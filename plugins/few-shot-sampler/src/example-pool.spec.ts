@@ -138,4 +138,56 @@ describe('ExamplePool', () => {
       expect(pool.generated('qa').map((g) => g.id)).toEqual(before);
     }
   });
+
+  it('holds texts only for what the current and later rounds can be offered, and reads them back for a past round', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        (perRound, limit, pastRound) => {
+          // Rounds arrive in order, each complete before the next starts (as tane generate plans them).
+          const pool = new ExamplePool({ maxGenerated: limit });
+          const rows: { id: string; round: number }[] = [];
+          const byId = new Map<string, ReturnType<typeof accepted>>();
+          perRound.forEach((n, round) => {
+            for (let i = 0; i < n; i++) {
+              const row = { id: `r${round}-${i}`, round };
+              rows.push(row);
+              const record = accepted(row.id, 'qa', round);
+              byId.set(row.id, record);
+              pool.addGenerated(record);
+            }
+            const current = round + 1;
+            pool.releaseTexts(current);
+            // What this round and any later one is offered is all in memory, unchanged.
+            expect(pool.hasTexts('qa', current)).toBe(true);
+            expect(pool.generated('qa', current).map((g) => g.id)).toEqual(reference(rows, limit, current));
+            expect(pool.generated('qa')).toEqual(
+              reference(rows, limit, Number.POSITIVE_INFINITY).map((id) => ({
+                id,
+                source: 'generated',
+                instruction: `instruction ${id}`,
+                input: '',
+                output: `output ${id}`,
+              })),
+            );
+            // Texts held: the current view and at most `limit` more of the newest round.
+            const held = (pool.sizes().qa?.generated ?? 0) - pool.releasedTexts;
+            expect(held).toBeLessThanOrEqual(2 * limit);
+          });
+          // A task of a past round: its texts come back from the rows, and it is offered what it was.
+          const before = Math.min(pastRound, perRound.length);
+          if (!pool.hasTexts('qa', before)) {
+            expect(() => pool.generated('qa', before)).toThrow(/let go/);
+            for (const record of byId.values()) pool.restoreTexts(record);
+            expect(pool.releasedTexts).toBe(0);
+          }
+          expect(pool.generated('qa', before).map((g) => g.id)).toEqual(reference(rows, limit, before));
+          expect(pool.generated('qa', before).every((g) => g.output === `output ${g.id}`)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

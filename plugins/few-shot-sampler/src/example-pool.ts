@@ -19,7 +19,9 @@ export type PoolAddResult = 'added' | 'unchanged' | 'unusable';
 
 interface Ranked {
   rank: number;
-  example: FewShotExample;
+  id: string;
+  /** The texts; let go (see `releaseTexts`) when only views of past rounds could offer it. */
+  example: FewShotExample | undefined;
 }
 
 interface CategoryPool {
@@ -31,11 +33,13 @@ interface CategoryPool {
    */
   generated: Map<number, Ranked[]>;
   generatedIds: Set<string>;
+  /** Kept examples whose texts were let go, by id: what `restoreTexts` fills in. */
+  released: Map<string, Ranked>;
   /** Entries in `generated`, and the count above which it is compacted next. */
   kept: number;
   compactAbove: number;
   /** Merged views per `beforeRound`, dropped whenever a round's list changes. */
-  views: Map<number, FewShotExample[]>;
+  views: Map<number, Ranked[]>;
 }
 
 /**
@@ -52,7 +56,10 @@ interface CategoryPool {
  * kept only while it is among the `maxGenerated` lowest of rounds 0..r (no
  * view can offer it otherwise), which is about maxGenerated * (1 + ln R)
  * examples per category after R rounds, plus at most maxGenerated added
- * since the last compaction.
+ * since the last compaction. Of those, only the texts of examples a task of
+ * the current round or a later one can be offered are held (`releaseTexts`):
+ * about 2 × `maxGenerated` per category; the others keep an id and a rank, and
+ * their texts are read again (`restoreTexts`) if a task of a past round comes.
  *
  * @example
  * ```ts
@@ -64,6 +71,7 @@ interface CategoryPool {
 export class ExamplePool {
   readonly #maxGenerated: number;
   readonly #byCategory = new Map<string, CategoryPool>();
+  #released = 0;
 
   constructor(options: { maxGenerated: number }) {
     this.#maxGenerated = options.maxGenerated;
@@ -93,7 +101,7 @@ export class ExamplePool {
     if (pool.generatedIds.has(example.id)) return 'unchanged';
 
     const round = rowRound(record);
-    const entry: Ranked = { rank: stableHash32(example.id), example };
+    const entry: Ranked = { rank: stableHash32(example.id), id: example.id, example };
     let list = pool.generated.get(round);
     if (!list) pool.generated.set(round, (list = []));
     if (list.length >= this.#maxGenerated && compare(entry, list[list.length - 1]!) > 0) return 'unchanged';
@@ -101,7 +109,7 @@ export class ExamplePool {
     pool.generatedIds.add(example.id);
     pool.kept++;
     if (list.length > this.#maxGenerated) {
-      pool.generatedIds.delete(list.pop()!.example.id);
+      this.#drop(pool, list.pop()!);
       pool.kept--;
     }
     pool.views.clear();
@@ -127,6 +135,77 @@ export class ExamplePool {
    * never offered, so a task's picks do not depend on how far its round got.
    */
   generated(category: string, beforeRound = Number.POSITIVE_INFINITY): readonly FewShotExample[] {
+    const view = this.#view(category, beforeRound);
+    const examples: FewShotExample[] = new Array(view.length);
+    for (let i = 0; i < view.length; i++) {
+      const example = view[i]!.example;
+      if (!example) {
+        throw new Error(
+          `few-shot pool: the texts of ${view[i]!.id} were let go; check hasTexts() and restoreTexts() first`,
+        );
+      }
+      examples[i] = example;
+    }
+    return examples;
+  }
+
+  /** Whether every example `generated(category, beforeRound)` offers has its texts in memory. */
+  hasTexts(category: string, beforeRound = Number.POSITIVE_INFINITY): boolean {
+    if (this.#released === 0) return true;
+    for (const entry of this.#view(category, beforeRound)) if (!entry.example) return false;
+    return true;
+  }
+
+  /**
+   * Lets go of the texts of every accepted example that no task of round
+   * `round` or later can be offered, keeping its id and rank. The view for a
+   * round b >= `round` is the lowest `maxGenerated` of rounds < b; an example of
+   * a round before `round` in it is among the lowest of rounds < `round` (a
+   * subset of the rows it is ranked against), so those and the examples of
+   * rounds >= `round` are all that such a view can hold. Call it once the rows of
+   * rounds before `round` are in. Returns how many texts were let go.
+   */
+  releaseTexts(round: number): number {
+    let released = 0;
+    for (const [category, pool] of this.#byCategory) {
+      const keep = new Set(this.#view(category, round));
+      for (const [r, list] of pool.generated) {
+        if (r >= round) continue;
+        for (const entry of list) {
+          if (!entry.example || keep.has(entry)) continue;
+          entry.example = undefined;
+          pool.released.set(entry.id, entry);
+          released++;
+        }
+      }
+    }
+    this.#released += released;
+    return released;
+  }
+
+  /** How many kept examples have had their texts let go. */
+  get releasedTexts(): number {
+    return this.#released;
+  }
+
+  /**
+   * Gives back the texts of a let-go example from its record (read again from
+   * the dataset topic); returns whether the record was one of them. A record
+   * with the id of one is taken as its content: a row's id determines it.
+   */
+  restoreTexts(record: TaneRecord): boolean {
+    const pool = this.#byCategory.get(record.category);
+    const entry = pool?.released.get(record.id);
+    if (!entry) return false;
+    const example = exampleOf(record, 'generated');
+    if (!example) return false;
+    entry.example = example;
+    pool!.released.delete(record.id);
+    this.#released--;
+    return true;
+  }
+
+  #view(category: string, beforeRound: number): readonly Ranked[] {
     const pool = this.#byCategory.get(category);
     if (!pool) return [];
     let view = pool.views.get(beforeRound);
@@ -134,10 +213,15 @@ export class ExamplePool {
       const merged: Ranked[] = [];
       for (const [round, list] of pool.generated) if (round < beforeRound) merged.push(...list);
       merged.sort(compare);
-      view = merged.slice(0, this.#maxGenerated).map((r) => r.example);
+      view = merged.slice(0, this.#maxGenerated);
       pool.views.set(beforeRound, view);
     }
     return view;
+  }
+
+  #drop(pool: CategoryPool, entry: Ranked): void {
+    pool.generatedIds.delete(entry.id);
+    if (pool.released.delete(entry.id)) this.#released--;
   }
 
   /** Pool sizes per category, for logs. */
@@ -181,7 +265,7 @@ export class ExamplePool {
           merged.push(list[j++]!);
         }
       }
-      for (let d = j; d < list.length; d++) pool.generatedIds.delete(list[d]!.example.id);
+      for (let d = j; d < list.length; d++) this.#drop(pool, list[d]!);
       if (keep.length === 0) pool.generated.delete(round);
       else pool.generated.set(round, keep);
       kept += keep.length;
@@ -198,6 +282,7 @@ export class ExamplePool {
         sortedSeeds: undefined,
         generated: new Map(),
         generatedIds: new Set(),
+        released: new Map(),
         kept: 0,
         compactAbove: this.#maxGenerated,
         views: new Map(),
@@ -220,7 +305,7 @@ function exampleOf(record: TaneRecord, source: FewShotExample['source']): FewSho
 
 function compare(a: Ranked, b: Ranked): number {
   if (a.rank !== b.rank) return a.rank - b.rank;
-  return a.example.id < b.example.id ? -1 : a.example.id > b.example.id ? 1 : 0;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function insertionPoint(list: Ranked[], entry: Ranked): number {

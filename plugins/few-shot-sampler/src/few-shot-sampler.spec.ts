@@ -205,6 +205,28 @@ describe('few-shot-sampler', () => {
     );
   });
 
+  it('gives a replayed task of a past round the examples it had, reading their texts again', async () => {
+    const logger = memoryLogger();
+    const h = await start({ seeds: seeds('email-reply', 10) }, { maxGenerated: 3 }, logger);
+    h.publish('dataset', accepted('email-reply', 20, 0, 1));
+    await nextTurn();
+    const tasks = Array.from({ length: 6 }, (_, i) => task('email-reply', i, 'run-1', 2));
+    const round2 = (await h.run(tasks)).byRoute.task?.map(fewShotOf);
+    expect(round2?.flat().filter((e) => e.source === 'generated')).toHaveLength(12);
+
+    // Round 3 starts: the round-1 rows that only round 2 could be offered keep an id, not their texts.
+    h.publish('dataset', accepted('email-reply', 20, 100, 2));
+    await nextTurn();
+    await sample(h, task('email-reply', 0, 'run-1', 3));
+    expect(logger.entries.some((e) => e.msg.startsWith('few-shot texts read again'))).toBe(false);
+
+    // The same round-2 tasks again (a replay): the same picks, texts and all.
+    expect((await h.run(tasks)).byRoute.task?.map(fewShotOf)).toEqual(round2);
+    const restored = logger.entries.find((e) => e.msg.startsWith('few-shot texts read again'));
+    expect(restored?.fields).toMatchObject({ topic: 'dataset' });
+    expect(restored?.fields.restored).toBeGreaterThan(0);
+  });
+
   it('picks up seeds published while it runs', async () => {
     const h = await start({ seeds: seeds('email-reply', 10) });
     expect((await h.run([task('keigo-rewrite', 0)])).failed).toHaveLength(1);

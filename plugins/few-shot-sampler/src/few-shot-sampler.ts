@@ -2,6 +2,7 @@ import {
   followTopic,
   type HandlerStage,
   RoundCatchUp,
+  readUntilDone,
   type StageSetupContext,
   TaneError,
   taskRound,
@@ -32,6 +33,38 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
   const followers: Promise<void>[] = [];
   // Accepted rows are read per planning round, not followed: see RoundCatchUp.
   const rows = new RoundCatchUp(ctx, config.datasetTopic, (r) => pool.addGenerated(r), stop.signal);
+
+  // The highest round a task has come from: the texts of examples that only
+  // views of earlier rounds can offer are let go when it rises.
+  let currentRound = 0;
+  let restoring: Promise<void> | undefined;
+
+  /** Reads the dataset topic again for the texts let go, when a task of a past round needs them. */
+  function restoreTexts(): Promise<void> {
+    restoring ??= (async () => {
+      const wanted = pool.releasedTexts;
+      let restored = 0;
+      await readUntilDone(
+        ctx,
+        config.datasetTopic,
+        async () => {
+          for await (const record of ctx.readTopic(config.datasetTopic, { signal: stop.signal })) {
+            if (pool.restoreTexts(record)) restored++;
+            if (pool.releasedTexts === 0) break;
+          }
+        },
+        stop.signal,
+      );
+      ctx.logger.info('few-shot texts read again for a task of a past round', {
+        wanted,
+        restored,
+        topic: config.datasetTopic,
+      });
+    })().finally(() => {
+      restoring = undefined;
+    });
+    return restoring;
+  }
 
   async function readSeeds() {
     let read = 0;
@@ -89,7 +122,28 @@ export function createFewShotSampler(config: FewShotSamplerConfig, ctx: StageSet
         });
       }
       const round = taskRound(record);
-      if (config.maxGenerated > 0) await rows.before(round);
+      if (config.maxGenerated > 0) {
+        await rows.before(round);
+        if (round > currentRound) {
+          currentRound = round;
+          pool.releaseTexts(round);
+        }
+        // A round rising during a read lets texts go again, hence more than one try.
+        for (let reads = 0; !pool.hasTexts(record.category, round); reads++) {
+          if (reads === 3) {
+            throw new TaneError(
+              'STAGE_ERROR',
+              `accepted examples of category ${record.category} that round ${round} offers are no longer on ${config.datasetTopic}`,
+              {
+                where: `task ${record.id}`,
+                hint: `keep the ${config.datasetTopic} topic's rows (no retention limit) while tasks of past rounds may be replayed`,
+                retryable: true,
+              },
+            );
+          }
+          await restoreTexts();
+        }
+      }
       const generated = pool.generated(record.category, round);
       // The picks are pinned in the record the generator receives: its prompt is a pure
       // function of this record, so a redo sends the same messages and hits the cache.
