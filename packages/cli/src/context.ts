@@ -1,11 +1,13 @@
 import type { Logger } from '@tane/core';
 import { type Command, Option } from 'commander';
 import { createLogger, type LogFormat } from './logger.ts';
-import { openTransport, transportUrl } from './open-transport.ts';
+import { DEFAULT_DATA_DIR, openTransport, transportUrl } from './open-transport.ts';
 
 /** Options every command that touches topics accepts. */
 export interface CommonOptions {
   transport?: string;
+  /** Local state: the embedded log (unless a transport is named), LLM cache, dataset folders. */
+  dataDir?: string;
   logFormat?: LogFormat;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   quiet?: boolean;
@@ -17,7 +19,12 @@ export function addCommonOptions(cmd: Command): Command {
       new Option(
         '--transport <url>',
         'where topics live: local:<file.db> or kafka://host:port (env TANE_TRANSPORT)',
-      ).default(undefined, 'local:.tane/tane.db'),
+      ).default(undefined, 'local:<data-dir>/tane.db'),
+    )
+    .option(
+      '--data-dir <dir>',
+      'local state: the embedded log (unless --transport or TANE_TRANSPORT names one), LLM cache and datasets',
+      DEFAULT_DATA_DIR,
     )
     .addOption(
       new Option('--log-format <format>', 'log lines as text or JSON (pino)')
@@ -38,5 +45,5 @@ export function loggerFor(opts: CommonOptions): Logger {
 }
 
 export async function transportFor(opts: CommonOptions, logger: Logger) {
-  return openTransport(transportUrl(opts.transport), logger);
+  return openTransport(transportUrl(opts.transport, opts.dataDir), logger);
 }

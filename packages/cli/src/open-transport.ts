@@ -1,11 +1,22 @@
+import { join } from 'node:path';
 import { type Logger, TaneError, type Transport } from '@tane/core';
 
-/** The embedded default: one SQLite file under the current folder. */
-export const DEFAULT_TRANSPORT = 'local:.tane/tane.db';
+/** Where local state lives unless `--data-dir` says otherwise. */
+export const DEFAULT_DATA_DIR = '.tane';
 
-/** The transport URL in force: `--transport`, else `TANE_TRANSPORT`, else the embedded default. */
-export function transportUrl(flag: string | undefined): string {
-  return flag ?? process.env.TANE_TRANSPORT ?? DEFAULT_TRANSPORT;
+/** The embedded default: one SQLite file in the data folder. */
+export const DEFAULT_TRANSPORT = `local:${DEFAULT_DATA_DIR}/tane.db`;
+
+/**
+ * The transport URL in force: `--transport`, else `TANE_TRANSPORT`, else the
+ * embedded log in the data folder (`local:<data-dir>/tane.db`).
+ */
+export function transportUrl(flag: string | undefined, dataDir?: string): string {
+  return (
+    flag ??
+    process.env.TANE_TRANSPORT ??
+    (dataDir === undefined ? DEFAULT_TRANSPORT : `local:${join(dataDir, 'tane.db')}`)
+  );
 }
 
 /**

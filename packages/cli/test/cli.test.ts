@@ -91,6 +91,42 @@ stages:
     ).toEqual(['s1', 's3']);
   });
 
+  it('keeps the embedded log in --data-dir for every command that touches topics', () => {
+    const dir = workdir();
+    writeFileSync(
+      join(dir, 'seeds.jsonl'),
+      `${JSON.stringify({ id: 's1', category: 'qa', instruction: '質問に答えてください。', output: 'はい。' })}\n`,
+    );
+    const env = { ...process.env };
+    delete env.TANE_TRANSPORT;
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, ...args], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { code: r.status, out: r.stdout + r.stderr };
+    };
+    const published = run(['publish', 'seeds', 'seeds.jsonl', '--data-dir', 'runs/a']);
+    expect(published.code).toBe(0);
+    expect(published.out).toContain('published 1 record to tane.seeds');
+    expect(existsSync(join(dir, 'runs/a/tane.db'))).toBe(true);
+    expect(existsSync(join(dir, '.tane'))).toBe(false);
+    expect(run(['topics', 'list', '--data-dir', 'runs/a']).out).toMatch(/tane\.seeds\b.*\b1\b/);
+    // Another folder is another log; --transport still wins over --data-dir.
+    expect(run(['topics', 'list', '--data-dir', 'runs/b']).out).not.toContain('tane.seeds');
+    const named = run([
+      'topics',
+      'list',
+      '--data-dir',
+      'runs/b',
+      '--transport',
+      `local:${join(dir, 'runs/a/tane.db')}`,
+    ]);
+    expect(named.out).toContain('tane.seeds');
+  });
+
   it('refuses an unknown transport with a code and the fix', () => {
     const r = tane(['topics', 'list', '--transport', 'redis://x'], workdir());
     expect(r.code).toBe(2);

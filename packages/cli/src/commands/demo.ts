@@ -84,11 +84,6 @@ export function demoCommand(program: Command): void {
       "accepted examples per category, and the router's quota (default: each category's target in the categories file)",
     )
     .option('--run-id <id>', 'run id for task ids (default demo-<example>)')
-    .option(
-      '--data-dir <dir>',
-      'local state: the embedded log (unless --transport or TANE_TRANSPORT names one), LLM cache and datasets',
-      '.tane',
-    )
     .option('--max-rounds <n>', 'top-up rounds before giving up', '8')
     .option('--progress <mode>', 'auto | tty | plain | off', 'auto')
     .addHelpText(
@@ -137,13 +132,7 @@ again to top them up); 1 the run failed; 2 bad usage or an invalid pipeline.`,
       });
       const simulator = checked.simulator || sim !== undefined;
       // A demo in another --data-dir is a run of its own: its embedded log lives there too.
-      const transport = await transportFor(
-        {
-          ...opts,
-          transport: opts.transport ?? process.env.TANE_TRANSPORT ?? `local:${join(opts.dataDir, 'tane.db')}`,
-        },
-        logger,
-      );
+      const transport = await transportFor(opts, logger);
       try {
         const { set } = await categoriesFor(pipeline);
         const prefix = pipeline.spec.topics.prefix;

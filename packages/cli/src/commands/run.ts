@@ -25,7 +25,6 @@ export function addRunOptions(cmd: Command): Command {
       'exit once every input is consumed, processed and committed (batch runs, demos, CI)',
     )
     .option('--quiet-ms <ms>', 'with --until-idle: how long the pipeline must stay idle', '1500')
-    .option('--data-dir <dir>', 'local state: LLM cache, default dataset folder', '.tane')
     .addOption(
       new Option('--progress <mode>', 'live progress display')
         .choices(['auto', 'tty', 'plain', 'off'])
