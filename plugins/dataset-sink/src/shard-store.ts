@@ -25,6 +25,55 @@ interface CategoryShards {
 }
 
 const PART = /^part-(\d{5,})\.jsonl$/;
+const ROW_BATCH = 500;
+const READ_CHUNK = 1 << 20;
+const NEWLINE = 0x0a;
+
+/**
+ * The JSON lines of a file as rows, `batchSize` at a time, reading it in
+ * chunks up to its size at the start; a line that is not JSON (a torn last
+ * line after a crash, reported by `load`) is skipped.
+ */
+async function* readRowsInBatches(path: string, batchSize: number): AsyncGenerator<DatasetRow[]> {
+  const handle = await open(path, 'r');
+  try {
+    let left = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(left, 1)));
+    let carry: Buffer | undefined;
+    let batch: DatasetRow[] = [];
+    const take = (data: Buffer, start: number, end: number) => {
+      if (end <= start) return;
+      try {
+        batch.push(JSON.parse(data.toString('utf8', start, end)) as DatasetRow);
+      } catch {
+        // reported by load
+      }
+    };
+    while (left > 0) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, left), null);
+      if (bytesRead === 0) break;
+      left -= bytesRead;
+      const data = carry
+        ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+        : chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
+        take(data, start, end);
+        start = end + 1;
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      // The chunk is read into again: keep the unfinished line as a copy.
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
+    }
+    if (carry) take(carry, 0, carry.length);
+    if (batch.length > 0) yield batch;
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * A category id as a folder name: kept when safe, else made safe and suffixed with a hash.
@@ -266,23 +315,23 @@ export class ShardStore implements RowSource {
       .map((s) => ({ category: s.category, folder: s.folder }));
   }
 
-  /** The rows of a category's parts on disk, one part at a time. */
-  async *rows(category: string): AsyncIterable<DatasetRow[]> {
-    for (const part of this.byCategory.get(category)?.parts ?? []) yield await this.readShard(part);
+  /**
+   * The rows of a category's parts on disk, in order, in batches of up to
+   * `batchSize`: each part is read in 1 MiB chunks up to the size it had when
+   * its read began, so an update of the folder holds a batch of rows, not a
+   * whole part (a 10,000-row part is ~40 MB of JSON and several times that as
+   * objects).
+   */
+  async *rows(category: string, batchSize = ROW_BATCH): AsyncIterable<DatasetRow[]> {
+    for (const part of this.byCategory.get(category)?.parts ?? []) {
+      yield* readRowsInBatches(join(this.dir, part.path), batchSize);
+    }
   }
 
-  /** Reads the rows of one shard. */
+  /** Reads the rows of one shard, all at once (prefer `rows()`, which reads in batches). */
   async readShard(shard: ShardInfo): Promise<DatasetRow[]> {
-    const text = await readFile(join(this.dir, shard.path), 'utf8');
     const rows: DatasetRow[] = [];
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      try {
-        rows.push(JSON.parse(line) as DatasetRow);
-      } catch {
-        // reported by load
-      }
-    }
+    for await (const batch of readRowsInBatches(join(this.dir, shard.path), ROW_BATCH)) rows.push(...batch);
     return rows;
   }
 
