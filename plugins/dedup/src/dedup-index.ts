@@ -1,7 +1,8 @@
-import { growTypedArray } from '@tane/core';
+import { growTypedArray, IdTable } from '@tane/core';
 import { BandTable, DEFAULT_BUCKET_CAP } from './band-table.ts';
 import { CandidateCounter } from './candidate-counter.ts';
 import { hashString52 } from './hash32.ts';
+import { FirstByKey, IdColumn } from './id-column.ts';
 import { estimateJaccard, MinHasher } from './min-hasher.ts';
 import { comparisonText, type DedupField } from './normalize-text.ts';
 import { LcsPattern, rougeLUpperBound, rougeTokens } from './rouge-l.ts';
@@ -73,9 +74,11 @@ const INITIAL_RECORDS = 256;
 class ScopeIndex {
   count = 0;
   capacity = INITIAL_RECORDS;
-  readonly ids: string[] = [];
-  readonly byId = new Map<string, number>();
-  readonly exact = new Map<number, number>();
+  /** Ids by record, and the record of an id (its ordinal: ids are added as records are stored). */
+  readonly ids = new IdColumn();
+  readonly byId = new IdTable();
+  /** The first record of each exact-text hash. */
+  readonly exact = new FirstByKey();
   /** 8-bit sketches, `stride` bytes per record (numPerm rounded up to a multiple of 4). */
   bits: Uint8Array;
   bitWords: Int32Array;
@@ -157,7 +160,15 @@ class ScopeIndex {
   }
 
   bytes(): number {
-    return this.bits.byteLength + this.tokens.byteLength + this.tokenEnds.byteLength + this.table.byteLength;
+    return (
+      this.bits.byteLength +
+      this.tokens.byteLength +
+      this.tokenEnds.byteLength +
+      this.table.byteLength +
+      this.ids.bytes +
+      this.byId.bytes +
+      this.exact.bytes
+    );
   }
 }
 
@@ -172,8 +183,10 @@ const GROWTH = 1.5;
  * Memory per indexed example (defaults): a 128 B sketch (one byte per
  * MinHash value), 32 LSH table entries of 8 B at a load of 0.375–0.75
  * (340–680 B; fewer once crowded buckets are full), a 4 B bucket rank, and
- * the id string with two Map entries (~150 B), so under 1 KB; with ROUGE-L
- * on, 4 B per token as well. `bench/dedup.ts` measures it.
+ * the id (its UTF-8 bytes, a 64-bit fingerprint and an exact-text hash entry,
+ * ~60 B for a 24-character id, all in typed arrays), so under 1 KB; with
+ * ROUGE-L on, 2 B per token as well (4 B past 65,535 distinct tokens in a
+ * scope). `bench/dedup.ts` measures it.
  *
  * @example
  * ```ts
@@ -242,7 +255,7 @@ export class DedupIndex {
     return n;
   }
 
-  /** Bytes held in typed arrays (excludes ids and Maps); for capacity planning. */
+  /** Bytes held in typed arrays (all but the token vocabularies' Maps); for capacity planning. */
   get typedArrayBytes(): number {
     let n = 0;
     for (const s of this.scopes.values()) n += s.bytes();
@@ -315,7 +328,7 @@ export class DedupIndex {
       return {
         status: 'duplicate',
         reason: 'exact',
-        duplicateOf: scope.ids[exactHit]!,
+        duplicateOf: scope.ids.get(exactHit),
         similarity: 1,
         metric: 'exact',
       };
@@ -387,7 +400,7 @@ export class DedupIndex {
     return {
       status: 'duplicate',
       reason: 'near',
-      duplicateOf: scope.ids[best]!,
+      duplicateOf: scope.ids.get(best),
       similarity: Math.round(bestSimilarity * 1000) / 1000,
       metric: this.rougeThreshold === undefined ? 'jaccard' : 'rougeL',
     };
@@ -416,8 +429,8 @@ export class DedupIndex {
     }
     scope.count++;
     scope.ids.push(id);
-    scope.byId.set(id, record);
-    if (!scope.exact.has(this.exactKey)) scope.exact.set(this.exactKey, record);
+    scope.byId.add(id);
+    scope.exact.setIfAbsent(this.exactKey, record);
     // The bucket rank: a hash of the compared text (its low 32 bits), so a full
     // bucket keeps the same records however they arrived.
     const rank = this.exactKey >>> 0;
