@@ -8,9 +8,9 @@ describe('IdColumn', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 3_000 }), (ids) => {
         const column = new IdColumn();
-        ids.forEach((id, i) => expect(column.push(id)).toBe(i));
+        for (const [i, id] of ids.entries()) expect(column.push(id)).toBe(i);
         expect(column.length).toBe(ids.length);
-        ids.forEach((id, i) => expect(column.get(i)).toBe(id));
+        for (const [i, id] of ids.entries()) expect(column.get(i)).toBe(id);
       }),
       { numRuns: 50 },
     );
