@@ -12,7 +12,7 @@ import type { ResolvedLlmConfig } from './llm-endpoint-config.ts';
 import type { LlmEvent, LlmEventListener } from './llm-event.ts';
 import { type NodeHttpFetch, nodeHttpFetch } from './node-http-fetch.ts';
 import { type CachedResponse, ResponseCache, responseCacheKey } from './response-cache.ts';
-import { type AttemptFailure, backoffDelay, classifyFailure } from './retry-policy.ts';
+import { type AttemptFailure, classifyFailure, nextStep } from './retry-policy.ts';
 import { estimateTokens } from './token-estimate.ts';
 import { UsageLedger, type UsageReport } from './usage-ledger.ts';
 
@@ -470,7 +470,7 @@ export class OpenAiLlmClient implements LlmClient {
     }
   }
 
-  /** Throws when the call is over; otherwise waits before the next attempt. */
+  /** Throws when the call is over; otherwise waits before the next attempt (see {@link nextStep}). */
   private async afterFailure(
     req: ChatRequest,
     failure: AttemptFailure,
@@ -480,52 +480,40 @@ export class OpenAiLlmClient implements LlmClient {
     signal: AbortSignal,
     tally: { sent: number; throttles: number; throttledMs: number },
   ): Promise<void> {
-    const where = `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`;
-    const fail = (err: TaneError): never => {
-      this.ledger.add(req.plugin, req.category, { failures: 1 });
-      throw err;
-    };
-    switch (failure.kind) {
-      case 'aborted':
-        return fail(abortedError(this.endpoint, signal));
-      case 'auth':
-        return fail(
-          new TaneError(
-            'LLM_CONFIG',
-            `the server refused the API key (HTTP ${failure.status}): ${failure.message}`,
-            {
-              where,
-              hint: 'set OPENAI_API_KEY (or apiKey in the endpoint config) to a key this server accepts',
-            },
-          ),
-        );
-      case 'rejected':
-        return fail(
-          new TaneError(
-            'LLM_REQUEST_REJECTED',
-            `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
-            {
-              where,
-              hint:
-                failure.status === 404
-                  ? `check baseURL and that the server serves model ${this.model}`
-                  : 'check the prompt size and the parameters (max_tokens, stop) against the server limits',
-            },
-          ),
-        );
-      case 'format-unsupported': {
-        if (!format || mode === 'none') {
-          return fail(
-            new TaneError(
-              'LLM_REQUEST_REJECTED',
-              `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
-              {
-                where,
-                hint: 'check the request parameters against the server',
-              },
-            ),
-          );
-        }
+    if (failure.kind === 'throttled') {
+      this.ledger.add(req.plugin, req.category, { throttled: 1 });
+      this.emit({
+        type: 'throttled',
+        plugin: req.plugin,
+        category: req.category,
+        attempt,
+        status: failure.status,
+        ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+        concurrencyLimit: this.limiter.concurrencyLimit,
+      });
+      this.loggerFor(req).warn('llm endpoint throttled', {
+        endpoint: this.endpoint,
+        plugin: req.plugin,
+        status: failure.status,
+        retryAfterMs: failure.retryAfterMs,
+        concurrencyLimit: this.limiter.concurrencyLimit,
+      });
+    }
+    const next = nextStep(failure, {
+      endpoint: this.endpoint,
+      model: this.model,
+      where: `${this.endpoint} (${req.plugin}${req.category ? `, category ${req.category}` : ''})`,
+      attempt,
+      structured: format !== undefined && mode !== 'none',
+      tally,
+      config: this.config,
+      signal,
+    });
+    switch (next.step) {
+      case 'fail':
+        this.ledger.add(req.plugin, req.category, { failures: 1 });
+        throw next.error;
+      case 'step-down':
         // Another call may already have stepped down from this mode; step only once per mode.
         if (this.structuredMode === mode) {
           this.structuredMode = mode === 'json_schema' ? 'json_object' : 'none';
@@ -536,66 +524,10 @@ export class OpenAiLlmClient implements LlmClient {
           });
         }
         return;
-      }
-      case 'throttled': {
-        this.ledger.add(req.plugin, req.category, { throttled: 1 });
-        this.emit({
-          type: 'throttled',
-          plugin: req.plugin,
-          category: req.category,
-          attempt,
-          status: failure.status,
-          ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
-          concurrencyLimit: this.limiter.concurrencyLimit,
-        });
-        this.loggerFor(req).warn('llm endpoint throttled', {
-          endpoint: this.endpoint,
-          plugin: req.plugin,
-          status: failure.status,
-          retryAfterMs: failure.retryAfterMs,
-          concurrencyLimit: this.limiter.concurrencyLimit,
-        });
-        const budget = this.config.throttleBudgetMs;
-        const wait = Math.max(
-          failure.retryAfterMs ?? 0,
-          backoffDelay(tally.throttles, this.config.retryBaseDelayMs, this.config.retryMaxDelayMs),
-        );
-        if (tally.throttledMs + wait > budget) {
-          return fail(
-            new TaneError(
-              'LLM_THROTTLED',
-              `the server kept throttling this call (HTTP ${failure.status}) for ${Math.round(tally.throttledMs / 1000)} s, ${tally.throttles} times; the throttle budget is ${Math.round(budget / 1000)} s: ${failure.message}`,
-              {
-                where,
-                hint: 'lower maxConcurrency or requestsPerMinute for this endpoint, or raise throttleBudgetMs (and the stage timeoutMs above it)',
-                retryable: true,
-                attempts: tally.sent,
-              },
-            ),
-          );
-        }
-        return this.waitBeforeRetry(req, failure, attempt, wait, signal);
-      }
-      case 'retryable':
-        break;
+      case 'throttled':
+      case 'retry':
+        return this.waitBeforeRetry(req, failure, attempt, next.delayMs, signal);
     }
-    if (attempt > this.config.maxRetries) {
-      const status = 'status' in failure && failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
-      return fail(
-        new TaneError(
-          'LLM_RETRIES_EXHAUSTED',
-          `gave up after ${attempt} attempts; last error: ${status}${failure.message}`,
-          {
-            where,
-            hint: 'check that the server is up and not overloaded; raise maxRetries or timeoutMs if it is just slow',
-            retryable: true,
-            attempts: tally.sent,
-          },
-        ),
-      );
-    }
-    const delayMs = backoffDelay(attempt, this.config.retryBaseDelayMs, this.config.retryMaxDelayMs);
-    return this.waitBeforeRetry(req, failure, attempt, delayMs, signal);
   }
 
   private async waitBeforeRetry(

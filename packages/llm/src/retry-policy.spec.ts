@@ -1,6 +1,12 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyFailure, retryAfterMs } from './retry-policy.ts';
+import {
+  backoffDelay,
+  classifyFailure,
+  type FailureContext,
+  nextStep,
+  retryAfterMs,
+} from './retry-policy.ts';
 
 const keep = (s: string) => s;
 const apiError = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -64,5 +70,83 @@ describe('retry policy', () => {
       1,
     );
     expect(f.message).not.toContain('sk-live-abcdefgh1234');
+  });
+
+  describe('after a failed attempt', () => {
+    const context = (over: Partial<FailureContext> = {}): FailureContext => ({
+      endpoint: 'http://127.0.0.1:8000/v1',
+      model: 'mixtral',
+      where: 'http://127.0.0.1:8000/v1 (judge, category qa)',
+      attempt: 1,
+      structured: true,
+      tally: { sent: 1, throttles: 1, throttledMs: 0 },
+      config: { maxRetries: 2, retryBaseDelayMs: 100, retryMaxDelayMs: 1_000, throttleBudgetMs: 5_000 },
+      signal: new AbortController().signal,
+      ...over,
+    });
+    const top = () => 1;
+
+    it('retries a retryable failure with backoff until maxRetries, then gives up with the count sent', () => {
+      const failure = { kind: 'retryable', status: 502, message: 'bad gateway' } as const;
+      expect(nextStep(failure, context({ attempt: 1 }), top)).toEqual({ step: 'retry', delayMs: 100 });
+      expect(nextStep(failure, context({ attempt: 2 }), top)).toEqual({ step: 'retry', delayMs: 200 });
+      const last = nextStep(
+        failure,
+        context({ attempt: 3, tally: { sent: 5, throttles: 2, throttledMs: 10 } }),
+        top,
+      );
+      expect(last.step).toBe('fail');
+      expect(last.step === 'fail' && last.error).toMatchObject({
+        code: 'LLM_RETRIES_EXHAUSTED',
+        message: 'gave up after 3 attempts; last error: HTTP 502: bad gateway',
+        where: 'http://127.0.0.1:8000/v1 (judge, category qa)',
+        retryable: true,
+        attempts: 5,
+      });
+    });
+
+    it('waits out throttling as long as the budget lasts, the longer of Retry-After and the backoff', () => {
+      const throttled = (retryAfterMs: number | undefined) =>
+        ({ kind: 'throttled', status: 429, retryAfterMs, message: 'slow down' }) as const;
+      expect(nextStep(throttled(3_000), context(), top)).toEqual({ step: 'throttled', delayMs: 3_000 });
+      expect(nextStep(throttled(undefined), context(), top)).toEqual({ step: 'throttled', delayMs: 100 });
+      const spent = context({ tally: { sent: 9, throttles: 2, throttledMs: 4_500 } });
+      expect(nextStep(throttled(400), spent, top)).toEqual({ step: 'throttled', delayMs: 400 });
+      expect(nextStep(throttled(undefined), spent, top)).toEqual({ step: 'throttled', delayMs: 200 });
+      const over = nextStep(throttled(600), spent, top);
+      expect(over.step === 'fail' && over.error).toMatchObject({
+        code: 'LLM_THROTTLED',
+        retryable: true,
+        attempts: 9,
+        hint: expect.stringContaining('throttleBudgetMs'),
+      });
+    });
+
+    it('steps down from an unsupported response_format, and fails a plain request the server refuses', () => {
+      const failure = {
+        kind: 'format-unsupported',
+        status: 400,
+        message: 'unknown field json_schema',
+      } as const;
+      expect(nextStep(failure, context())).toEqual({ step: 'step-down' });
+      const plain = nextStep(failure, context({ structured: false }));
+      expect(plain.step === 'fail' && plain.error.code).toBe('LLM_REQUEST_REJECTED');
+    });
+
+    it('fails at once on a refused key, a rejected request or an abort, saying what to do', () => {
+      const auth = nextStep({ kind: 'auth', status: 401, message: 'invalid key' }, context());
+      expect(auth.step === 'fail' && auth.error).toMatchObject({
+        code: 'LLM_CONFIG',
+        hint: expect.stringContaining('OPENAI_API_KEY'),
+      });
+      const missing = nextStep({ kind: 'rejected', status: 404, message: 'no such model' }, context());
+      expect(missing.step === 'fail' && missing.error.hint).toContain('serves model mixtral');
+      const big = nextStep({ kind: 'rejected', status: 400, message: 'too long' }, context());
+      expect(big.step === 'fail' && big.error.hint).toContain('max_tokens');
+      const abort = new AbortController();
+      abort.abort();
+      const aborted = nextStep({ kind: 'aborted', message: 'aborted' }, context({ signal: abort.signal }));
+      expect(aborted.step === 'fail' && aborted.error.code).toBe('LLM_ABORTED');
+    });
   });
 });

@@ -1,5 +1,7 @@
-import { redactSecrets } from '@tane/core';
+import { redactSecrets, TaneError } from '@tane/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { abortedError } from './endpoint-limiter.ts';
+import type { ResolvedLlmConfig } from './llm-endpoint-config.ts';
 
 /** How one failed HTTP attempt is handled. */
 export type AttemptFailure =
@@ -103,4 +105,134 @@ export function classifyFailure(
   const name = err instanceof Error ? err.name : 'Error';
   const msg = err instanceof Error ? err.message : String(err);
   return { kind: 'retryable', status: undefined, message: text(`${code ?? name}: ${msg}`) };
+}
+
+/**
+ * What a call does after a failed attempt: give up with an error, wait and
+ * try again (`retry` counts toward maxRetries, `throttled` is timed against
+ * the throttle budget instead), or try again at once without the
+ * response_format the server does not support (`step-down`).
+ */
+export type NextStep =
+  | { step: 'fail'; error: TaneError }
+  | { step: 'retry'; delayMs: number }
+  | { step: 'throttled'; delayMs: number }
+  | { step: 'step-down' };
+
+/** What {@link nextStep} reads besides the failure. */
+export interface FailureContext {
+  endpoint: string;
+  model: string;
+  /** The endpoint and who called, for `where`. */
+  where: string;
+  /** Attempts counted toward maxRetries so far, this one included. */
+  attempt: number;
+  /** Whether the request asked for a response_format (a JSON reply) in a mode other than none. */
+  structured: boolean;
+  /** Requests sent, throttled replies and time spent throttled so far in this call. */
+  tally: { sent: number; throttles: number; throttledMs: number };
+  config: Pick<ResolvedLlmConfig, 'maxRetries' | 'retryBaseDelayMs' | 'retryMaxDelayMs' | 'throttleBudgetMs'>;
+  signal: AbortSignal;
+}
+
+/**
+ * Decides what follows a failed attempt, without side effects: the client
+ * records, logs and waits. Errors carry a code, the place and the next step.
+ *
+ * @example
+ * ```ts
+ * const next = nextStep(classifyFailure(err, scrub, timeoutMs), context);
+ * if (next.step === 'fail') throw next.error;
+ * ```
+ */
+export function nextStep(
+  failure: AttemptFailure,
+  c: FailureContext,
+  random: () => number = Math.random,
+): NextStep {
+  const { where, config } = c;
+  switch (failure.kind) {
+    case 'aborted':
+      return { step: 'fail', error: abortedError(c.endpoint, c.signal) };
+    case 'auth':
+      return {
+        step: 'fail',
+        error: new TaneError(
+          'LLM_CONFIG',
+          `the server refused the API key (HTTP ${failure.status}): ${failure.message}`,
+          {
+            where,
+            hint: 'set OPENAI_API_KEY (or apiKey in the endpoint config) to a key this server accepts',
+          },
+        ),
+      };
+    case 'rejected':
+      return {
+        step: 'fail',
+        error: new TaneError(
+          'LLM_REQUEST_REJECTED',
+          `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
+          {
+            where,
+            hint:
+              failure.status === 404
+                ? `check baseURL and that the server serves model ${c.model}`
+                : 'check the prompt size and the parameters (max_tokens, stop) against the server limits',
+          },
+        ),
+      };
+    case 'format-unsupported':
+      if (c.structured) return { step: 'step-down' };
+      return {
+        step: 'fail',
+        error: new TaneError(
+          'LLM_REQUEST_REJECTED',
+          `the server rejected the request (HTTP ${failure.status}): ${failure.message}`,
+          { where, hint: 'check the request parameters against the server' },
+        ),
+      };
+    case 'throttled': {
+      const budget = config.throttleBudgetMs;
+      const wait = Math.max(
+        failure.retryAfterMs ?? 0,
+        backoffDelay(c.tally.throttles, config.retryBaseDelayMs, config.retryMaxDelayMs, random),
+      );
+      if (c.tally.throttledMs + wait <= budget) return { step: 'throttled', delayMs: wait };
+      return {
+        step: 'fail',
+        error: new TaneError(
+          'LLM_THROTTLED',
+          `the server kept throttling this call (HTTP ${failure.status}) for ${Math.round(c.tally.throttledMs / 1000)} s, ${c.tally.throttles} times; the throttle budget is ${Math.round(budget / 1000)} s: ${failure.message}`,
+          {
+            where,
+            hint: 'lower maxConcurrency or requestsPerMinute for this endpoint, or raise throttleBudgetMs (and the stage timeoutMs above it)',
+            retryable: true,
+            attempts: c.tally.sent,
+          },
+        ),
+      };
+    }
+    case 'retryable': {
+      if (c.attempt <= config.maxRetries) {
+        return {
+          step: 'retry',
+          delayMs: backoffDelay(c.attempt, config.retryBaseDelayMs, config.retryMaxDelayMs, random),
+        };
+      }
+      const status = failure.status !== undefined ? `HTTP ${failure.status}: ` : '';
+      return {
+        step: 'fail',
+        error: new TaneError(
+          'LLM_RETRIES_EXHAUSTED',
+          `gave up after ${c.attempt} attempts; last error: ${status}${failure.message}`,
+          {
+            where,
+            hint: 'check that the server is up and not overloaded; raise maxRetries or timeoutMs if it is just slow',
+            retryable: true,
+            attempts: c.tally.sent,
+          },
+        ),
+      };
+    }
+  }
 }
