@@ -49,8 +49,12 @@ class PartitionRunner {
   private started = false;
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
-  /** The last fetched rows and the next one to deliver. */
-  private batch: ReturnType<LocalStore['fetch']> = [];
+  /**
+   * The last fetched rows and the next one to deliver. A delivered row's slot
+   * is emptied: its value (the serialized record, a few KB) is the engine's
+   * to keep or drop, not the batch's until the next fetch.
+   */
+  private batch: (ReturnType<LocalStore['fetch']>[number] | undefined)[] = [];
   private batchAt = 0;
 
   constructor(
@@ -114,7 +118,8 @@ class PartitionRunner {
       }
       while (this.batchAt < this.batch.length) {
         if (this.stopped || consumer.isPaused(this.key) || consumer.leaseIsStale()) break;
-        const row = this.batch[this.batchAt++]!;
+        const row = this.batch[this.batchAt]!;
+        this.batch[this.batchAt++] = undefined;
         this.position = row.offset + 1;
         const message: ConsumedMessage = {
           topic: topic.name,
