@@ -38,4 +38,17 @@ describe('IdTable', () => {
     expect(table.size).toBe(0);
     expect(table.has('cand-0')).toBe(false);
   });
+
+  it('numbers 64-bit keys given as two halves the same way, telling apart keys equal in one half', () => {
+    const table = new IdTable();
+    expect(table.addKey(0, 7)).toBe(0);
+    expect(table.addKey(1, 7)).toBe(1);
+    expect(table.addKey(7, 0)).toBe(2);
+    expect(table.addKey(0, 7)).toBe(0);
+    // Halves are read as unsigned 32-bit: -1 and 0xffffffff are one key.
+    expect(table.addKey(-1, 0xffffffff)).toBe(3);
+    expect(table.getKey(0xffffffff, -1)).toBe(3);
+    expect([table.getKey(1, 7), table.getKey(7, 1), table.size]).toEqual([1, -1, 4]);
+  });
 });
+

@@ -58,6 +58,20 @@ export class IdTable {
     return this.#insert(fpHi, fpLo);
   }
 
+  /**
+   * The ordinal of a 64-bit key given as its two 32-bit halves (something
+   * hashed already, such as a text hash), or -1 if it was never added. Keys
+   * and ids share the table: an id is added as its fingerprint.
+   */
+  getKey(hi: number, lo: number): number {
+    return this.#find(hi >>> 0, lo >>> 0);
+  }
+
+  /** Adds a 64-bit key given as its two 32-bit halves if new; returns its ordinal, as {@link add} does. */
+  addKey(hi: number, lo: number): number {
+    return this.#insert(hi >>> 0, lo >>> 0);
+  }
+
   /** Whether the id with ordinal `ordinal` in `other` is in this table. */
   hasOrdinalOf(other: IdTable, ordinal: number): boolean {
     return this.#find(other.#hi[ordinal]!, other.#lo[ordinal]!) >= 0;

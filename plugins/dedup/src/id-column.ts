@@ -1,4 +1,4 @@
-import { growTypedArray } from '@tane/core';
+import { growTypedArray, IdTable } from '@tane/core';
 
 /**
  * Strings by position (0, 1, 2, …) as UTF-8 in one growing byte array, for
@@ -54,77 +54,35 @@ export class IdColumn {
 }
 
 /**
- * The first record of each exact-text hash (a 52-bit integer), in typed
- * arrays: open addressing with linear probes at most 3/4 full, ~20 bytes an
- * entry where a `Map<number, number>` with keys past 2³¹ takes ~70.
+ * The first record of each exact-text hash (a 52-bit integer): the keys in an
+ * `IdTable` (8 bytes and a hash slot each) and the values in a typed column
+ * by the key's ordinal, ~20 bytes an entry where a `Map<number, number>` with
+ * keys past 2³¹ takes ~70.
  */
 export class FirstByKey {
-  /** 0 when empty, else entry + 1. Length is a power of two. */
-  #slots = new Int32Array(1024);
-  #hi = new Uint32Array(512);
-  #lo = new Uint32Array(512);
+  readonly #keys = new IdTable();
   #value = new Int32Array(512);
-  #size = 0;
 
   get size(): number {
-    return this.#size;
+    return this.#keys.size;
   }
 
   /** The value stored for `key`, or undefined. */
   get(key: number): number | undefined {
-    const hi = Math.floor(key / 0x100000000) >>> 0;
-    const lo = key >>> 0;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    for (let s = home(hi, lo, mask); ; s = (s + 1) & mask) {
-      const v = slots[s]!;
-      if (v === 0) return undefined;
-      if (this.#hi[v - 1] === hi && this.#lo[v - 1] === lo) return this.#value[v - 1];
-    }
+    const ordinal = this.#keys.getKey(Math.floor(key / 0x100000000), key);
+    return ordinal < 0 ? undefined : this.#value[ordinal];
   }
 
   /** Stores `value` for `key` unless the key has one already (the first one stays). */
   setIfAbsent(key: number, value: number): void {
-    const hi = Math.floor(key / 0x100000000) >>> 0;
-    const lo = key >>> 0;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    let s = home(hi, lo, mask);
-    for (; ; s = (s + 1) & mask) {
-      const v = slots[s]!;
-      if (v === 0) break;
-      if (this.#hi[v - 1] === hi && this.#lo[v - 1] === lo) return;
-    }
-    const entry = this.#size++;
-    if (entry === this.#hi.length) {
-      const length = this.#hi.length * 2;
-      this.#hi = growTypedArray(this.#hi, length);
-      this.#lo = growTypedArray(this.#lo, length);
-      this.#value = growTypedArray(this.#value, length);
-    }
-    this.#hi[entry] = hi;
-    this.#lo[entry] = lo;
-    this.#value[entry] = value;
-    slots[s] = entry + 1;
-    if (this.#size * 4 > slots.length * 3) this.#rehash(slots.length * 2);
+    const known = this.#keys.size;
+    const ordinal = this.#keys.addKey(Math.floor(key / 0x100000000), key);
+    if (ordinal < known) return;
+    if (ordinal === this.#value.length) this.#value = growTypedArray(this.#value, this.#value.length * 2);
+    this.#value[ordinal] = value;
   }
 
   get bytes(): number {
-    return this.#slots.byteLength + this.#hi.byteLength + this.#lo.byteLength + this.#value.byteLength;
+    return this.#keys.bytes + this.#value.byteLength;
   }
-
-  #rehash(length: number): void {
-    const slots = new Int32Array(length);
-    const mask = length - 1;
-    for (let entry = 0; entry < this.#size; entry++) {
-      let s = home(this.#hi[entry]!, this.#lo[entry]!, mask);
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = entry + 1;
-    }
-    this.#slots = slots;
-  }
-}
-
-function home(hi: number, lo: number, mask: number): number {
-  return (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
 }
