@@ -51,4 +51,3 @@ describe('IdTable', () => {
     expect([table.getKey(1, 7), table.getKey(7, 1), table.size]).toEqual([1, -1, 4]);
   });
 });
-
