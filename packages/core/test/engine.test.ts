@@ -266,6 +266,20 @@ stages:
     expect(gauge.max).toBeGreaterThanOrEqual(2);
   });
 
+  it('holds an input with its own cap to that cap, below the pipeline-wide one', async () => {
+    gauge.max = 0;
+    const inputs = Array.from({ length: 40 }, (_, i) => record(`r${i}`, {}));
+    const own = SLOW.replace(
+      'inputs: { in: wait }',
+      'inputs: { in: { stage: wait, maxInFlightPerPartition: 2 } }',
+    );
+    const { engine, parse } = await setup(own, inputs);
+    await engine.start();
+    await engine.waitUntilIdle({ quietMs: 100 });
+    expect(parse('tane.out').map((r) => r.id)).toEqual(inputs.map((r) => r.id));
+    expect(gauge.max).toBeLessThanOrEqual(2);
+  });
+
   it('drains in-flight work on stop and commits it', async () => {
     const inputs = Array.from({ length: 8 }, (_, i) => record(`r${i}`, { delayMs: 150 }));
     const { engine, transport, parse } = await setup(SLOW, inputs);
@@ -303,6 +317,26 @@ stages:
     expect(byMsg("unknown key 'colour'")?.where).toBe(`${file}:8`);
     expect(byMsg("has no route 'extra'")?.where).toBe(`${file}:9`);
     expect(byMsg("route 'skip' of stage 'sort' is not connected")?.where).toBe(`${file}:12`);
+  });
+
+  it("checks an input's own settings: its stage, its keys and its cap", () => {
+    const file = writePipeline(`pipeline: caps
+inputs:
+  in: { stage: a, maxInFlight: 2 }
+  more: { stage: a, maxInFlightPerPartition: 0 }
+  ok: { stage: a, maxInFlightPerPartition: 8 }
+stages:
+  a: { plugin: FIX/slow.ts, routes: { out: drop } }
+`);
+    const { spec, problems } = readPipelineFile(file);
+    const unknown = problems.find((p) => p.message.includes("unknown key 'maxInFlight'"));
+    expect(unknown?.where).toBe(`${file}:3`);
+    expect(unknown?.hint).toContain('maxInFlightPerPartition');
+    const zero = problems.find((p) => p.message.includes('inputs.more.maxInFlightPerPartition'));
+    expect(zero?.where).toBe(`${file}:4`);
+    expect(spec.inputs).toEqual({ in: 'a', more: 'a', ok: 'a' });
+    expect(spec.inputLimits).toEqual({ ok: 8 });
+    expect(problems).toHaveLength(2);
   });
 
   it('refuses unbounded cycles and unknown top-level keys', () => {

@@ -115,7 +115,13 @@ export class Engine {
     // Plugins may listen for shutdown (records go through one listener per stage runner).
     setMaxListeners(0, this.shutdown.signal);
     this.logger = (options.logger ?? silentLogger).child({ pipeline: spec.name, group: this.group });
-    this.tracker = new PartitionTracker(spec.limits.maxInFlightPerPartition, (token) => this.onDone(token));
+    const caps = new Map(
+      Object.entries(spec.inputLimits ?? {}).map(([logical, cap]) => [this.topology.physical(logical), cap]),
+    );
+    this.tracker = new PartitionTracker(
+      (topic) => caps.get(topic) ?? spec.limits.maxInFlightPerPartition,
+      (token) => this.onDone(token),
+    );
     this.gate = new OrderedGate((stage, work) => this.router.enter(stage, work));
     this.router = new Router({
       stages: this.stages,

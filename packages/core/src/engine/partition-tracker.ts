@@ -15,6 +15,8 @@ export interface PartitionState {
   readonly ready: Map<number, OutgoingMessage[]>;
   /** `onMessage` calls waiting for room under the in-flight cap. */
   readonly waiters: (() => void)[];
+  /** Offsets of this partition delivered and not yet committed, at most (the input's limit). */
+  readonly cap: number;
   lastCommitted: number | undefined;
   /** `watermark.doneCount` at the last successful commit: delivered − this = not yet committed. */
   committedCount: number;
@@ -49,8 +51,12 @@ export class PartitionTracker {
   /** Records (source offsets) not yet done, over all partitions. */
   inFlight = 0;
 
+  /**
+   * @param capOf the in-flight cap of a source topic's partitions (`limits.maxInFlightPerPartition`,
+   *   or the input's own `maxInFlightPerPartition`)
+   */
   constructor(
-    private readonly cap: number,
+    private readonly capOf: (topic: string) => number,
     private readonly onDone: (token: Token) => void,
   ) {}
 
@@ -65,6 +71,7 @@ export class PartitionTracker {
         live: new Map(),
         ready: new Map(),
         waiters: [],
+        cap: this.capOf(tp.topic),
         lastCommitted: undefined,
         committedCount: 0,
         owned: true,
@@ -99,7 +106,7 @@ export class PartitionTracker {
   }
 
   isFull(ps: PartitionState): boolean {
-    return this.uncommitted(ps) >= this.cap;
+    return this.uncommitted(ps) >= ps.cap;
   }
 
   /** Resolves when the partition has room under the cap (or is forgotten). */

@@ -33,6 +33,12 @@ export interface PipelineSpec {
   topics: { prefix: string; partitions: number };
   /** Source topic (logical) → the stage it feeds. */
   inputs: Record<string, string>;
+  /**
+   * Source topic (logical) → its own cap on records of one partition in flight, for inputs that
+   * set `maxInFlightPerPartition` (`inputs: { tasks: { stage: router, maxInFlightPerPartition: 32 } }`);
+   * other inputs use `limits.maxInFlightPerPartition`.
+   */
+  inputLimits: Record<string, number>;
   stages: Record<string, StageSpec>;
   limits: {
     /** Records from one partition in flight at once; above it the partition is paused. */
@@ -65,6 +71,7 @@ const STAGE_KEYS = [
   'description',
 ];
 const TOPIC_KEYS = ['prefix', 'partitions'];
+const INPUT_KEYS = ['stage', 'maxInFlightPerPartition'];
 const LIMIT_KEYS = ['maxInFlightPerPartition', 'commitIntervalMs', 'defaultTimeoutMs', 'drainTimeoutMs'];
 
 function closest(word: string, candidates: string[]): string | undefined {
@@ -182,6 +189,7 @@ export function parsePipeline(
     baseDir: dirname(file),
     topics: { prefix: 'tane.', partitions: 4 },
     inputs: {},
+    inputLimits: {},
     stages: {},
     limits: {
       maxInFlightPerPartition: 256,
@@ -368,7 +376,18 @@ export function parsePipeline(
       'add inputs: { <topic>: <stage> }, e.g. inputs: { tasks: router }',
     );
   } else {
-    for (const [topic, stage] of Object.entries(root.inputs)) {
+    for (const [topic, entry] of Object.entries(root.inputs)) {
+      let stage: unknown = entry;
+      if (isObj(entry)) {
+        checkKeys(entry, INPUT_KEYS, ['inputs', topic], `input '${topic}'`);
+        stage = entry.stage;
+        const cap = posInt(
+          entry.maxInFlightPerPartition,
+          ['inputs', topic, 'maxInFlightPerPartition'],
+          `inputs.${topic}.maxInFlightPerPartition`,
+        );
+        if (cap !== undefined) spec.inputLimits[topic] = cap;
+      }
       if (typeof stage !== 'string' || !spec.stages[stage]) {
         const guess = typeof stage === 'string' ? closest(stage, stageIds) : undefined;
         problem(
